@@ -1,0 +1,1 @@
+"""The dataplatform command: local stack, data generators and the demo job."""

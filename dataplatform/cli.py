@@ -1,0 +1,119 @@
+"""`dataplatform`: run the local stack, generate shop data, run the demo, query the warehouse."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from dataplatform.localstack.process import ServiceError
+from dataplatform.settings import SettingsError
+
+
+def _stack(args: argparse.Namespace) -> int:
+    from dataplatform.localstack.process import tail
+    from dataplatform.localstack.stack import LocalStack
+
+    stack = LocalStack()
+    if args.action == "up":
+        stack.up(args.services or None)
+        return 0
+    if args.action == "down":
+        stack.down()
+        return 0
+    if args.action == "status":
+        states = stack.status()
+        for st in states:
+            pid = f"pid {st.pid}" if st.pid else "-"
+            print(f"{st.name:18} {st.address:18} {st.state:18} {pid}")
+        return 0 if all(st.healthy for st in states) else 1
+    if args.action == "logs":
+        if not args.services:
+            print("name a service: " + ", ".join(stack.names()), file=sys.stderr)
+            return 2
+        for name in args.services:
+            stack.service(name)  # validates the name
+            print(tail(stack.log_file(name), args.lines))
+        return 0
+    raise AssertionError(args.action)
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from dataplatform.generator import commands
+
+    return commands.run(args)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from dataplatform.demo import run_demo
+
+    return run_demo(scale=args.scale, seed=args.seed)
+
+
+def _materialize(args: argparse.Namespace) -> int:
+    from dataplatform.materialize import materialize_selection
+
+    return materialize_selection(args.select)
+
+
+def _query(args: argparse.Namespace) -> int:
+    from dataplatform.query import run_query
+
+    return run_query(args.sql, limit=args.limit)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dataplatform",
+        description="E-commerce data platform: local stack, shop data generators, Dagster assets.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    stack = sub.add_parser("stack", help="run the local services (MariaDB, Thrift Server, Dagster)",
+                           description="Manage the real services of the local stack, on loopback. "
+                           "State, logs and pids live under $DATAPLATFORM_HOME (default .state/).")
+    stack.add_argument("action", choices=["up", "down", "status", "logs"],
+                       help="up: start what is not running and wait until healthy; down: stop all; "
+                       "status: one line per service, exit 0 only if all are healthy; "
+                       "logs: tail a service's log")
+    stack.add_argument("services", nargs="*", help="service names (up: only these; logs: which)")
+    stack.add_argument("-n", "--lines", type=int, default=40, help="log lines to show (logs)")
+    stack.set_defaults(func=_stack)
+
+    from dataplatform.generator.commands import add_parser as add_generate_parser
+    add_generate_parser(sub).set_defaults(func=_generate)
+
+    demo = sub.add_parser("demo", help="the main job: stack up, generate a shop, materialize, show rows",
+                          description="Bring up the local stack, generate a small shop, materialize "
+                          "every asset and print rows fetched through HiveServer2.")
+    demo.add_argument("--scale", type=float, default=0.01,
+                      help="shop size; 1.0 = 100k customers and 1M orders (default 0.01)")
+    demo.add_argument("--seed", type=int, default=42, help="generator seed (default 42)")
+    demo.set_defaults(func=_demo)
+
+    mat = sub.add_parser("materialize", help="materialize assets into the Dagster instance",
+                         description="Materialize Dagster assets (recorded in $DAGSTER_HOME, so the "
+                         "runs show in the UI).")
+    mat.add_argument("--select", default="*", help="asset selection, e.g. 'group:ingestion' (default *)")
+    mat.set_defaults(func=_materialize)
+
+    query = sub.add_parser("query", help="run SQL through HiveServer2 and print the rows",
+                           description="Run one SQL statement through the HiveServer2 endpoint.")
+    query.add_argument("sql", help="the statement, e.g. 'SELECT * FROM raw.mysql_orders'")
+    query.add_argument("--limit", type=int, default=50, help="rows to print at most (default 50)")
+    query.set_defaults(func=_query)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ServiceError, SettingsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

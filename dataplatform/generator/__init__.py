@@ -1,0 +1,1 @@
+"""Deterministic generators: the shop database, its change batches and the clickstream logs."""

@@ -1,0 +1,1 @@
+"""The local stack: the real services, started in the background on loopback."""

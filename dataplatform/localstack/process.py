@@ -1,0 +1,129 @@
+"""Background processes with a pid file, a log file and health checks that poll, never sleep blindly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+
+class ServiceError(RuntimeError):
+    """A service could not be started, or is not healthy."""
+
+
+def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def read_pid(pid_file: Path) -> int | None:
+    try:
+        pid = int(pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    return pid if pid_alive(pid) else None
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie child still answers kill(0); reap it if it is ours.
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        return done == 0
+    except ChildProcessError:
+        return True
+
+
+def spawn(cmd: list[str], log_file: Path, pid_file: Path, env: dict[str, str] | None = None,
+          cwd: Path | None = None) -> int:
+    """Start `cmd` detached in its own session, output appended to `log_file`."""
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    pid_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_file, "ab") as log:
+        log.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} starting: {cmd[0]}\n".encode())
+        log.flush()
+        proc = subprocess.Popen(
+            cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env=env, cwd=cwd, start_new_session=True,
+        )
+    pid_file.write_text(str(proc.pid))
+    return proc.pid
+
+
+def stop(pid_file: Path, grace_seconds: float = 30.0) -> bool:
+    """SIGTERM the process group, wait for it to end, SIGKILL after the grace period."""
+    pid = read_pid(pid_file)
+    if pid is None:
+        pid_file.unlink(missing_ok=True)
+        return False
+    _signal_group(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_seconds
+    while pid_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if pid_alive(pid):
+        _signal_group(pid, signal.SIGKILL)
+        while pid_alive(pid):
+            time.sleep(0.1)
+    pid_file.unlink(missing_ok=True)
+    return True
+
+
+def _signal_group(pid: int, sig: int) -> None:
+    try:
+        os.killpg(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def wait_until(check: Callable[[], bool], *, timeout: float, alive: Callable[[], bool],
+               what: str, log_file: Path) -> float:
+    """Poll `check` until it holds; fail fast with the log's first error when the process dies."""
+    start = time.monotonic()
+    while True:
+        if check():
+            return time.monotonic() - start
+        if not alive():
+            raise ServiceError(f"{what} exited during start-up: {first_error_line(log_file)}\n"
+                               f"  log: {log_file}")
+        if time.monotonic() - start > timeout:
+            raise ServiceError(f"{what} not healthy after {timeout:.0f}s: "
+                               f"{first_error_line(log_file)}\n  log: {log_file}")
+        time.sleep(0.25)
+
+
+_ERROR_MARKERS = ("ERROR", "Exception", "Error:", "FATAL", "Fatal", "[ERROR]", "error:")
+
+
+def first_error_line(log_file: Path, since_marker: str = "=== ") -> str:
+    """The first line that looks like an error in the latest start-up section of a log."""
+    try:
+        text = log_file.read_text(errors="replace")
+    except OSError:
+        return "(no log written)"
+    section = text[text.rfind(since_marker):] if since_marker in text else text
+    for line in section.splitlines():
+        if any(marker in line for marker in _ERROR_MARKERS):
+            return line.strip()[:400]
+    return "(no error line in the log; see the log)"
+
+
+def tail(log_file: Path, lines: int) -> str:
+    try:
+        return "\n".join(log_file.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return f"(no log at {log_file})"

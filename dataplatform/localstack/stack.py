@@ -1,0 +1,131 @@
+"""Bring the local stack up and down, report its health, show its logs."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from dataplatform.localstack import process
+from dataplatform.localstack.dagster_services import DagsterDaemon, DagsterWebserver
+from dataplatform.localstack.mariadb import MariaDB
+from dataplatform.localstack.process import ServiceError
+from dataplatform.localstack.thriftserver import ThriftServer
+from dataplatform.paths import state_dir
+from dataplatform.settings import Settings, load_settings
+
+
+class Service(Protocol):
+    name: str
+
+    @property
+    def address(self) -> str: ...
+    def prepare(self) -> None: ...
+    def command(self) -> list[str]: ...
+    def env(self) -> dict[str, str]: ...
+    def healthy(self) -> bool: ...
+    def after_start(self) -> None: ...
+
+
+# Seconds each service may take to become healthy on a loaded 2-core machine.
+START_TIMEOUTS = {"mariadb": 60, "thriftserver": 180, "dagster-webserver": 120, "dagster-daemon": 120}
+
+
+@dataclass
+class ServiceState:
+    name: str
+    address: str
+    pid: int | None
+    healthy: bool
+
+    @property
+    def state(self) -> str:
+        if self.healthy:
+            return "healthy"
+        return "starting/unhealthy" if self.pid else "stopped"
+
+
+class LocalStack:
+    def __init__(self, settings: Settings | None = None, root: Path | None = None):
+        self.settings = settings or load_settings("local")
+        self.root = root or state_dir()
+        conf = self.root / "conf" / "spark"
+        self.services: list[Service] = [
+            MariaDB(self.settings, self.root / "mariadb"),
+            ThriftServer(self.settings, self.root / "thriftserver", conf),
+            DagsterWebserver(self.root / "dagster", conf),
+            DagsterDaemon(self.root / "dagster", conf),
+        ]
+        # Start order: each wave waits for the previous one to be healthy.
+        self.waves = [["mariadb"], ["thriftserver", "dagster-webserver", "dagster-daemon"]]
+
+    def service(self, name: str) -> Service:
+        for svc in self.services:
+            if svc.name == name:
+                return svc
+        raise ServiceError(f"no service named {name!r}; services: {', '.join(self.names())}")
+
+    def names(self) -> list[str]:
+        return [svc.name for svc in self.services]
+
+    def log_file(self, name: str) -> Path:
+        return self.root / "logs" / f"{name}.log"
+
+    def pid_file(self, name: str) -> Path:
+        return self.root / "run" / f"{name}.pid"
+
+    def status(self) -> list[ServiceState]:
+        return [ServiceState(svc.name, svc.address, process.read_pid(self.pid_file(svc.name)),
+                             _safe_healthy(svc)) for svc in self.services]
+
+    def up(self, only: list[str] | None = None, report=print) -> dict[str, float]:
+        """Start what is not running, wave by wave; returns seconds to healthy per started service."""
+        wanted = set(only or self.names())
+        timings: dict[str, float] = {}
+        for wave in self.waves:
+            started = []
+            for name in (n for n in wave if n in wanted):
+                svc = self.service(name)
+                pid = process.read_pid(self.pid_file(name))
+                if pid and _safe_healthy(svc):
+                    svc.after_start()  # idempotent: re-applies users, grants and the like
+                    report(f"{name:18} already running (pid {pid})")
+                    continue
+                if pid is None:
+                    self._check_port_free(svc)
+                    svc.prepare()
+                    process.spawn(svc.command(), self.log_file(name), self.pid_file(name),
+                                  env=svc.env(), cwd=self.root)
+                started.append((svc, time.monotonic()))
+                report(f"{name:18} starting (log: {self.log_file(name)})")
+            for svc, t0 in started:
+                pid_file = self.pid_file(svc.name)
+                process.wait_until(svc.healthy, timeout=START_TIMEOUTS[svc.name],
+                                   alive=lambda pf=pid_file: process.read_pid(pf) is not None,
+                                   what=svc.name, log_file=self.log_file(svc.name))
+                svc.after_start()
+                timings[svc.name] = time.monotonic() - t0
+                report(f"{svc.name:18} healthy at {svc.address} after {timings[svc.name]:.1f}s")
+        return timings
+
+    def down(self, report=print) -> None:
+        for svc in reversed(self.services):
+            if process.stop(self.pid_file(svc.name)):
+                report(f"{svc.name:18} stopped")
+            else:
+                report(f"{svc.name:18} was not running")
+
+    def _check_port_free(self, svc: Service) -> None:
+        host, _, port = svc.address.partition(":")
+        if port.isdigit() and process.port_open(host, int(port)):
+            raise ServiceError(f"{svc.name}: port {svc.address} is already taken by another "
+                               f"process (not ours: no pid in {self.pid_file(svc.name)}); stop it "
+                               "or move ours with the DATAPLATFORM_* port settings")
+
+
+def _safe_healthy(svc: Service) -> bool:
+    try:
+        return svc.healthy()
+    except Exception:  # noqa: BLE001 - a health probe that errors means unhealthy
+        return False

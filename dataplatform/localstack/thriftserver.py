@@ -1,0 +1,84 @@
+"""The Spark Thrift Server from the pyspark wheel: the stack's HiveServer2 endpoint."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from string import Template
+
+from dataplatform.localstack.java import find_java_home
+from dataplatform.localstack.process import ServiceError, port_open
+from dataplatform.paths import STACK_CONF_DIR
+from dataplatform.settings import Settings, local_secret, read_password_file
+
+MARIADB_JDBC_JAR = Path("/usr/share/java/mariadb-java-client.jar")
+THRIFT_SERVER_CLASS = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"
+
+
+def render_spark_conf(settings: Settings, conf_dir: Path) -> Path:
+    """Write hive-site.xml, spark-defaults.conf and log4j2.properties for SPARK_CONF_DIR."""
+    if not MARIADB_JDBC_JAR.exists():
+        raise ServiceError(f"the MariaDB JDBC driver {MARIADB_JDBC_JAR} is missing; install "
+                           "Debian's libmariadb-java (the README's commands do it)")
+    conf_dir.mkdir(parents=True, exist_ok=True)
+    os.chmod(conf_dir, 0o700)  # hive-site.xml holds the metastore password
+    values = {
+        "mysql_host": settings.mysql_host, "mysql_port": settings.mysql_port,
+        "metastore_password": read_password_file(str(local_secret("mysql_metastore"))),
+        "warehouse_dir": f"{settings.lake_root}/warehouse",
+        "hive_host": settings.hive_host, "hive_port": settings.hive_port,
+        "mariadb_jdbc_jar": MARIADB_JDBC_JAR,
+    }
+    for name in ("hive-site.xml", "spark-defaults.conf"):
+        text = Template((STACK_CONF_DIR / f"{name}.tmpl").read_text()).substitute(values)
+        (conf_dir / name).write_text(text)
+    shutil.copy(STACK_CONF_DIR / "log4j2.properties", conf_dir / "log4j2.properties")
+    return conf_dir
+
+
+def spark_env(conf_dir: Path) -> dict[str, str]:
+    """The environment every local Spark JVM runs with: a supported JDK and our conf dir."""
+    env = dict(os.environ)
+    env["JAVA_HOME"] = str(find_java_home())
+    env["SPARK_CONF_DIR"] = str(conf_dir)
+    env["HADOOP_CONF_DIR"] = str(conf_dir)
+    env.pop("SPARK_HOME", None)  # always the wheel's Spark
+    return env
+
+
+class ThriftServer:
+    name = "thriftserver"
+
+    def __init__(self, settings: Settings, root: Path, conf_dir: Path):
+        self.settings = settings
+        self.root = root  # state/thriftserver: its working dir (derby.log, spark-warehouse scratch)
+        self.conf_dir = conf_dir
+
+    @property
+    def address(self) -> str:
+        return f"{self.settings.hive_host}:{self.settings.hive_port}"
+
+    def prepare(self) -> None:
+        render_spark_conf(self.settings, self.conf_dir)
+        Path(self.settings.lake_root.removeprefix("file://")).mkdir(parents=True, exist_ok=True) \
+            if self.settings.lake_root.startswith("file://") else None
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def command(self) -> list[str]:
+        spark_submit = Path(shutil.which("spark-submit") or "spark-submit")
+        return [
+            str(spark_submit), "--class", THRIFT_SERVER_CLASS, "--name", "dataplatform-thriftserver",
+            "--driver-memory", os.environ.get("DATAPLATFORM_THRIFTSERVER_MEMORY", "1g"),
+            "--conf", "spark.ui.port=4040",
+            "spark-internal",
+        ]
+
+    def env(self) -> dict[str, str]:
+        return spark_env(self.conf_dir)
+
+    def healthy(self) -> bool:
+        return port_open(self.settings.hive_host, self.settings.hive_port)
+
+    def after_start(self) -> None:
+        pass

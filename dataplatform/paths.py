@@ -1,0 +1,33 @@
+"""Where the project's files and the local stack's state live."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SQL_DIR = REPO_ROOT / "sql"
+STACK_CONF_DIR = REPO_ROOT / "stack" / "conf"
+
+
+def state_dir() -> Path:
+    """Data, logs, pids and generated secrets of the local stack (git-ignored).
+
+    `DATAPLATFORM_HOME` moves it; the default is `.state/` in the repo root.
+    """
+    return Path(os.environ.get("DATAPLATFORM_HOME", REPO_ROOT / ".state")).resolve()
+
+
+def dagster_home() -> Path:
+    return Path(os.environ.get("DAGSTER_HOME", state_dir() / "dagster")).resolve()
+
+
+def read_sql(relative: str) -> str:
+    """The text of a file under `sql/`, e.g. `read_sql("shop/schema.sql")`."""
+    return (SQL_DIR / relative).read_text()
+
+
+def sql_statements(relative: str) -> list[str]:
+    """The `;`-separated statements of a file under `sql/`, comments dropped."""
+    lines = [ln for ln in read_sql(relative).splitlines() if not ln.lstrip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]

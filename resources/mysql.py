@@ -1,0 +1,58 @@
+"""The shop's MySQL/MariaDB database, reached with PyMySQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import pymysql
+from pydantic import Field
+
+from dataplatform.settings import Settings
+
+
+class MySQLError(RuntimeError):
+    """The database refused us or is unreachable; the message names the server, never the password."""
+
+
+class MySQLResource(dg.ConfigurableResource):
+    """A MySQL-protocol database. The password is read from a file (Sqoop's `--password-file`
+    convention) or an environment variable, so it appears in no config, command line or log."""
+
+    host: str = "127.0.0.1"
+    port: int = 3306
+    database: str = "shop"
+    user: str = "dataplatform"
+    password_file: str | None = Field(default=None, description="file holding the password")
+    password: str | None = Field(default=None, description="use dg.EnvVar, never a literal")
+    connect_timeout: int = 10
+
+    @classmethod
+    def from_settings(cls, settings: Settings, database: str | None = None) -> MySQLResource:
+        return cls(host=settings.mysql_host, port=settings.mysql_port,
+                   database=database or settings.mysql_database, user=settings.mysql_user,
+                   password_file=settings.mysql_password_file)
+
+    def _password(self) -> str:
+        if self.password is not None:
+            return self.password
+        if self.password_file:
+            try:
+                return Path(self.password_file).read_text().rstrip("\n")
+            except OSError as exc:
+                raise MySQLError(f"cannot read the MySQL password file {self.password_file}: "
+                                 f"{exc.strerror}") from exc
+        raise MySQLError("no MySQL password configured: set password_file or password")
+
+    def connect(self, database: str | None = "", **kwargs) -> pymysql.Connection:
+        """A new connection (autocommit off). `database=None` connects to no schema."""
+        db = self.database if database == "" else database
+        try:
+            return pymysql.connect(host=self.host, port=self.port, user=self.user,
+                                   password=self._password(), database=db, charset="utf8mb4",
+                                   connect_timeout=self.connect_timeout, init_command="SET time_zone='+00:00'",
+                                   **kwargs)
+        except pymysql.err.OperationalError as exc:
+            code, message = (exc.args + ("",))[:2]
+            raise MySQLError(f"MySQL at {self.host}:{self.port} as {self.user!r}: "
+                             f"error {code}: {message}") from None
