@@ -31,3 +31,16 @@ def sql_statements(relative: str) -> list[str]:
     """The `;`-separated statements of a file under `sql/`, comments dropped."""
     lines = [ln for ln in read_sql(relative).splitlines() if not ln.lstrip().startswith("--")]
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def named_queries(relative: str) -> dict[str, str]:
+    """Queries of a file under `sql/`, each introduced by a `-- name: NAME` line."""
+    queries: dict[str, list[str]] = {}
+    current = None
+    for line in read_sql(relative).splitlines():
+        if line.startswith("-- name:"):
+            current = line.split(":", 1)[1].strip()
+            queries[current] = []
+        elif current and not line.lstrip().startswith("--"):
+            queries[current].append(line)
+    return {name: "\n".join(body).strip().rstrip(";") for name, body in queries.items()}

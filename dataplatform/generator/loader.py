@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from decimal import Decimal
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -74,3 +75,16 @@ def load_tables(connect: Callable[..., pymysql.Connection], tables: dict[str, pa
         with ThreadPoolExecutor(max_workers=len(tables)) as pool:
             list(pool.map(load_one, tables))
     return timings
+
+
+def insert_rows(cur: pymysql.cursors.Cursor, table_name: str, table: pa.Table) -> int:
+    """INSERT a (small) Arrow table row by row in one round trip per batch of rows."""
+    if table.num_rows == 0:
+        return 0
+    columns = [CENTS_COLUMNS.get(c, c) for c in table.column_names]
+    rows = []
+    for row in table.to_pylist():
+        rows.append(tuple(Decimal(v).scaleb(-2) if k in CENTS_COLUMNS else v for k, v in row.items()))
+    placeholders = ", ".join(["%s"] * len(columns))
+    cols = ", ".join(f"`{c}`" for c in columns)
+    return cur.executemany(f"INSERT INTO `{table_name}` ({cols}) VALUES ({placeholders})", rows)

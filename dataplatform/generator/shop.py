@@ -62,10 +62,11 @@ def _dictionary(codes: np.ndarray, values: tuple) -> pa.Array:
     return pa.array(np.asarray(values, dtype=object)[codes], pa.string())
 
 
-def build_customers(rng: np.random.Generator, n: int, first_id: int = 1,
+def build_customers(rng: np.random.Generator, ids: np.ndarray,
                     created_from: np.datetime64 = CUSTOMERS_FROM,
                     created_to: np.datetime64 = HISTORY_END - 60 * DAY_MS) -> pa.Table:
-    ids = np.arange(first_id, first_id + n, dtype=np.int64)
+    ids = np.asarray(ids, dtype=np.int64)
+    n = ids.shape[0]
     first = rng.integers(0, len(FIRST_NAMES), n)
     last = rng.integers(0, len(LAST_NAMES), n)
     city = rng.integers(0, len(CITIES), n)
@@ -196,7 +197,7 @@ def build_orders(rng: np.random.Generator, n: int, customers: pa.Table, products
 def build_shop(seed: int, size: ShopSize) -> dict[str, pa.Table]:
     """The whole initial shop; the same (seed, size) always gives the same tables."""
     rng = np.random.default_rng(seed)
-    customers = build_customers(rng, size.customers)
+    customers = build_customers(rng, np.arange(1, size.customers + 1))
     products = build_products(rng, size.products)
     orders, items = build_orders(rng, size.orders, customers, products)
     return {"customers": customers, "products": products, "orders": orders, "order_items": items}

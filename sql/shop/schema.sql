@@ -75,3 +75,14 @@ CREATE TABLE order_items (
   CONSTRAINT fk_order_items_order FOREIGN KEY (order_id) REFERENCES orders (order_id),
   CONSTRAINT fk_order_items_product FOREIGN KEY (product_id) REFERENCES products (product_id)
 ) ENGINE=InnoDB;
+
+-- Not shop data: which change batches `dataplatform generate changes` has applied, so each new
+-- batch draws from its own random stream (seed, batch_no).
+DROP TABLE IF EXISTS generator_batches;
+CREATE TABLE generator_batches (
+  batch_no      INT UNSIGNED NOT NULL,
+  seed          BIGINT NOT NULL,
+  applied_at    DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+  summary       JSON NOT NULL,
+  PRIMARY KEY (batch_no)
+) ENGINE=InnoDB;
