@@ -7,6 +7,8 @@ import sys
 
 from dataplatform.localstack.process import ServiceError
 from dataplatform.settings import SettingsError
+from resources.hive import HiveError
+from resources.mysql import MySQLError
 
 
 def _stack(args: argparse.Namespace) -> int:
@@ -108,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ServiceError, SettingsError) as exc:
+    except (ServiceError, SettingsError, HiveError, MySQLError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

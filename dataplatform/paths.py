@@ -44,3 +44,9 @@ def named_queries(relative: str) -> dict[str, str]:
         elif current and not line.lstrip().startswith("--"):
             queries[current].append(line)
     return {name: "\n".join(body).strip().rstrip(";") for name, body in queries.items()}
+
+
+def render_sql(relative: str, **values: object) -> str:
+    """A one-statement template under `sql/` with its `{placeholders}` filled, comments dropped."""
+    lines = [ln for ln in read_sql(relative).splitlines() if not ln.lstrip().startswith("--")]
+    return "\n".join(lines).strip().rstrip(";").format(**values)

@@ -1,3 +1,12 @@
+"""The code location: every asset, check and resource of the platform."""
+
 import dagster as dg
 
-defs = dg.Definitions(assets=[])
+from dataplatform.settings import load_settings
+from dataplatform_assets.ingestion.assets import import_assets
+from resources import resources_for
+
+defs = dg.Definitions(
+    assets=[*import_assets],
+    resources=resources_for(load_settings()),
+)

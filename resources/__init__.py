@@ -1,1 +1,18 @@
 """Dagster resources: typed wrappers around the real clients (MySQL, the lake, HiveServer2)."""
+
+from __future__ import annotations
+
+from dataplatform.settings import Settings
+from resources.hive import HiveServer2Resource
+from resources.lake import LakeResource
+from resources.mysql import MySQLResource
+
+
+def resources_for(settings: Settings) -> dict[str, object]:
+    """The resources of one environment (`local` stack or `cluster`), keyed as assets ask for them."""
+    return {
+        "mysql": MySQLResource.from_settings(settings),
+        "lake": LakeResource(root=settings.lake_root),
+        "hive": HiveServer2Resource(host=settings.hive_host, port=settings.hive_port,
+                                    username=settings.hive_user),
+    }

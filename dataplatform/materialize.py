@@ -1,0 +1,34 @@
+"""Materialize assets from the command line into the persistent Dagster instance (runs show in the UI)."""
+
+from __future__ import annotations
+
+import os
+
+from dataplatform.paths import dagster_home
+
+
+def materialize_selection(selection: str = "*") -> int:
+    os.environ.setdefault("DAGSTER_HOME", str(dagster_home()))
+    dagster_home().mkdir(parents=True, exist_ok=True)
+    (dagster_home() / "dagster.yaml").touch()
+
+    import dagster as dg
+
+    from dataplatform_assets import defs
+
+    assets = list(defs.assets or [])
+    with dg.DagsterInstance.get() as instance:
+        result = dg.materialize(assets, instance=instance, resources=defs.resources,
+                                selection=None if selection == "*" else selection,
+                                raise_on_error=False,
+                                run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+                                tags={"launched_by": "dataplatform materialize"})
+    materialized = [e.asset_key.to_user_string() for e in result.get_asset_materialization_events()]
+    failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    print(f"materialized {len(materialized)} assets: {', '.join(sorted(materialized))}")
+    for check in failed_checks:
+        print(f"check failed: {check.asset_key.to_user_string()} {check.check_name}")
+    if not result.success:
+        print(f"run {result.run_id} failed; see the run in the Dagster UI")
+        return 1
+    return 1 if failed_checks else 0

@@ -1,0 +1,1 @@
+DESCRIBE {database}.{table}
