@@ -88,7 +88,7 @@ def load_settings(profile: str | None = None) -> Settings:
     return Settings(
         profile=profile,
         mysql_host=_env("MYSQL_HOST", default("127.0.0.1")),
-        mysql_port=_int("MYSQL_PORT", default("3306")),
+        mysql_port=_int("MYSQL_PORT", "3306"),
         mysql_database=_env("MYSQL_DATABASE", "shop"),
         mysql_user=_env("MYSQL_USER", default("dataplatform")),
         mysql_password_file=_env(

@@ -140,7 +140,7 @@ def build_events(facts: ShopFacts, options: ClickstreamOptions) -> list[dict]:
     n_browse = int(round(len(facts.orders) * options.browse_sessions_per_order)) or 10
     span = (facts.window_end - start).total_seconds()
     for _ in range(n_browse):
-        end = start + timedelta(seconds=float(rng.uniform(0.1, 1.0)) * span)
+        end = start + timedelta(milliseconds=int(rng.uniform(0.1, 1.0) * span * 1000))  # ms, as logged
         known = facts.customer_ids and rng.random() < 0.6
         customer_id = int(facts.customer_ids[int(rng.integers(len(facts.customer_ids)))]) if known else None
         channel = "web" if rng.random() < 0.65 else "app"

@@ -1,0 +1,71 @@
+"""Integration tests talk to the real local stack. They use their own schema (`shop_test`), Hive
+databases (`test_*`) and lake folder, so they never touch the demo's data."""
+
+from __future__ import annotations
+
+import pytest
+
+from dataplatform.generator.loader import load_tables
+from dataplatform.generator.shop import ShopSize, build_shop
+from dataplatform.localstack.stack import LocalStack
+from dataplatform.paths import state_dir
+from dataplatform.settings import load_settings
+from resources.hive import HiveServer2Resource
+from resources.lake import LakeResource
+from resources.mysql import MySQLResource
+
+TEST_DATABASE = "shop_test"
+TEST_SEED = 7
+TEST_SIZE = ShopSize(customers=300, products=60, orders=2_000)
+NEEDED = ("mariadb", "thriftserver")
+
+
+@pytest.fixture(scope="session")
+def stack() -> LocalStack:
+    """The running local stack; a clear failure (never a skip) when it is not up."""
+    stack = LocalStack()
+    down = [f"{s.name} ({s.state})" for s in stack.status() if s.name in NEEDED and not s.healthy]
+    if down:
+        pytest.fail("the local stack is not healthy: " + ", ".join(down) + ". Start it with "
+                    "`dataplatform stack up`, or run the suite with `./platform test`.", pytrace=False)
+    return stack
+
+
+@pytest.fixture(scope="session")
+def settings(stack):
+    return load_settings("local")
+
+
+@pytest.fixture(scope="session")
+def mysql(settings) -> MySQLResource:
+    return MySQLResource.from_settings(settings, database=TEST_DATABASE)
+
+
+@pytest.fixture(scope="session")
+def hive(settings) -> HiveServer2Resource:
+    return HiveServer2Resource(host=settings.hive_host, port=settings.hive_port,
+                               username=settings.hive_user, database_prefix="test_")
+
+
+@pytest.fixture(scope="session")
+def lake() -> LakeResource:
+    return LakeResource(root=(state_dir() / "test-lake").as_uri())
+
+
+@pytest.fixture(scope="session")
+def test_resources(mysql, hive, lake) -> dict[str, object]:
+    return {"mysql": mysql, "hive": hive, "lake": lake}
+
+
+@pytest.fixture(scope="session")
+def shop_tables():
+    return build_shop(TEST_SEED, TEST_SIZE)
+
+
+@pytest.fixture()
+def fresh_shop(mysql, shop_tables):
+    """`shop_test` recreated and loaded with the test shop."""
+    with mysql.connect(database=None) as conn, conn.cursor() as cur:
+        cur.execute(f"CREATE DATABASE IF NOT EXISTS {TEST_DATABASE}")
+    load_tables(mysql.connect, shop_tables, report=lambda _: None)
+    return shop_tables

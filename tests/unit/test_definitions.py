@@ -1,0 +1,33 @@
+import dagster as dg
+
+from dataplatform_assets import defs
+
+EXPECTED_ASSETS = {
+    ("raw", "mysql", "customers"), ("raw", "mysql", "products"),
+    ("raw", "mysql", "orders"), ("raw", "mysql", "order_items"),
+}
+
+
+def test_definitions_load_and_validate():
+    dg.Definitions.validate_loadable(defs)
+
+
+def test_asset_keys_are_pinned():
+    graph = defs.resolve_asset_graph()
+    assert {tuple(k.path) for k in graph.get_all_asset_keys()} == EXPECTED_ASSETS
+
+
+def test_every_asset_has_a_group_kinds_description_and_a_check():
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assert node.group_name == "ingestion"
+        assert {"mysql", "parquet", "hive"} <= set(node.kinds)
+        assert node.description and "raw.mysql_" in node.description
+        assert graph.get_check_keys_for_assets([key]), key
+
+
+def test_resources_are_typed_and_carry_no_password_literal():
+    resources = defs.resources
+    assert set(resources) == {"mysql", "lake", "hive"}
+    assert resources["mysql"].password is None and resources["mysql"].password_file

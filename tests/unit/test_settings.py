@@ -1,0 +1,63 @@
+import os
+import stat
+
+import pytest
+
+from dataplatform.settings import SettingsError, load_settings, local_secret
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATAPLATFORM_HOME", str(tmp_path / "state"))
+    for name in list(os.environ):
+        if name.startswith("DATAPLATFORM_") and name != "DATAPLATFORM_HOME":
+            monkeypatch.delenv(name)
+    return tmp_path / "state"
+
+
+def test_local_profile_points_at_loopback_and_generates_a_private_password(isolated_home):
+    settings = load_settings()
+    assert settings.profile == "local"
+    assert (settings.mysql_host, settings.mysql_port, settings.hive_port) == ("127.0.0.1", 3306, 10000)
+    assert settings.lake_root == (isolated_home / "lake").as_uri()
+    password_file = local_secret("mysql_dataplatform")
+    assert str(password_file) == settings.mysql_password_file
+    assert stat.S_IMODE(password_file.stat().st_mode) == 0o600
+    assert len(settings.mysql_password()) >= 24
+    assert load_settings().mysql_password() == settings.mysql_password()  # generated once
+
+
+def test_environment_overrides_the_local_defaults(monkeypatch):
+    monkeypatch.setenv("DATAPLATFORM_MYSQL_PORT", "3307")
+    monkeypatch.setenv("DATAPLATFORM_LAKE_ROOT", "hdfs://namenode:8020/lake/")
+    settings = load_settings()
+    assert settings.mysql_port == 3307
+    assert settings.lake_root == "hdfs://namenode:8020/lake"
+
+
+def test_cluster_profile_names_the_missing_variable(monkeypatch):
+    monkeypatch.setenv("DATAPLATFORM_ENV", "cluster")
+    with pytest.raises(SettingsError, match="DATAPLATFORM_MYSQL_HOST"):
+        load_settings()
+
+
+def test_cluster_profile_reads_everything_from_the_environment(monkeypatch, tmp_path):
+    secret = tmp_path / "pw"
+    secret.write_text("s3cret\n")
+    env = {"ENV": "cluster", "MYSQL_HOST": "db.internal", "MYSQL_USER": "etl",
+           "MYSQL_PASSWORD_FILE": str(secret), "HIVE_HOST": "hs2.internal",
+           "LAKE_ROOT": "hdfs://nn:8020/lake"}
+    for key, value in env.items():
+        monkeypatch.setenv(f"DATAPLATFORM_{key}", value)
+    settings = load_settings()
+    assert (settings.mysql_host, settings.mysql_user, settings.hive_host) == ("db.internal", "etl", "hs2.internal")
+    assert settings.mysql_password() == "s3cret"
+
+
+def test_bad_values_are_clear_errors(monkeypatch):
+    monkeypatch.setenv("DATAPLATFORM_MYSQL_PORT", "three")
+    with pytest.raises(SettingsError, match="DATAPLATFORM_MYSQL_PORT must be a whole number"):
+        load_settings()
+    monkeypatch.setenv("DATAPLATFORM_ENV", "staging")
+    with pytest.raises(SettingsError, match="local, cluster"):
+        load_settings()
