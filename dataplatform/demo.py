@@ -28,7 +28,9 @@ def run_demo(scale: float, seed: int) -> int:
 
     t = _step(f"2/4 shop database (seed {seed}, scale {scale})")
     tables = build_shop(seed, ShopSize.from_scale(scale))
-    load_tables(MySQLResource.from_settings(load_settings()).connect, tables)
+    mysql = MySQLResource.from_settings(load_settings())
+    mysql.ensure_database()
+    load_tables(mysql.connect, tables)
     print(f"loaded {sum(x.num_rows for x in tables.values()):,} rows in {time.monotonic() - t:.1f}s")
 
     _step("3/4 materialize every asset (runs are recorded in the Dagster UI)")
@@ -36,8 +38,9 @@ def run_demo(scale: float, seed: int) -> int:
         return 1
 
     _step("4/4 rows fetched through HiveServer2")
+    raw = load_settings().hive_database_prefix + "raw"
     for query in DEMO_QUERIES:
-        sql = render_sql(query)
+        sql = render_sql(query, raw=raw)
         header, rows = fetch(sql, limit=20)
         print(f"\n-- {query}")
         print(format_rows(header, rows))

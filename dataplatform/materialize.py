@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import shutil
 
-from dataplatform.paths import dagster_home
+from dataplatform.paths import STACK_CONF_DIR, dagster_home
 
 
 def materialize_selection(selection: str = "*") -> int:
-    os.environ.setdefault("DAGSTER_HOME", str(dagster_home()))
-    dagster_home().mkdir(parents=True, exist_ok=True)
-    (dagster_home() / "dagster.yaml").touch()
+    home = dagster_home()
+    os.environ["DAGSTER_HOME"] = str(home)
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        shutil.copy(STACK_CONF_DIR / "dagster.yaml", home / "dagster.yaml")
 
     import dagster as dg
 

@@ -18,8 +18,14 @@ def state_dir() -> Path:
     return Path(os.environ.get("DATAPLATFORM_HOME", REPO_ROOT / ".state")).resolve()
 
 
+def stack_dagster_home() -> Path:
+    """The Dagster instance of the local stack's webserver and daemon (runs, sensor cursors)."""
+    return state_dir() / "dagster"
+
+
 def dagster_home() -> Path:
-    return Path(os.environ.get("DAGSTER_HOME", state_dir() / "dagster")).resolve()
+    """The instance commands record runs in: `DAGSTER_HOME` if set, else the stack's."""
+    return Path(os.environ.get("DAGSTER_HOME", stack_dagster_home())).resolve()
 
 
 def read_sql(relative: str) -> str:
@@ -50,3 +56,13 @@ def render_sql(relative: str, **values: object) -> str:
     """A one-statement template under `sql/` with its `{placeholders}` filled, comments dropped."""
     lines = [ln for ln in read_sql(relative).splitlines() if not ln.lstrip().startswith("--")]
     return "\n".join(lines).strip().rstrip(";").format(**values)
+
+
+def venv_script(name: str) -> str:
+    """A console script installed next to the running Python (the project's .venv/bin), so the
+    stack works without the venv on PATH; falls back to PATH."""
+    import shutil
+    import sys
+
+    beside = Path(sys.executable).parent / name
+    return str(beside) if beside.exists() else (shutil.which(name) or name)

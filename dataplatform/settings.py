@@ -33,6 +33,7 @@ class Settings:
     hive_host: str
     hive_port: int
     hive_user: str
+    hive_database_prefix: str
     lake_root: str
 
     def mysql_password(self) -> str:
@@ -97,5 +98,6 @@ def load_settings(profile: str | None = None) -> Settings:
         hive_host=_env("HIVE_HOST", default("127.0.0.1")),
         hive_port=_int("HIVE_PORT", "10000"),
         hive_user=_env("HIVE_USER", "dataplatform"),
+        hive_database_prefix=os.environ.get("DATAPLATFORM_HIVE_DATABASE_PREFIX", ""),
         lake_root=_env("LAKE_ROOT", (state_dir() / "lake").as_uri() if local else None).rstrip("/"),
     )

@@ -14,5 +14,6 @@ def resources_for(settings: Settings) -> dict[str, object]:
         "mysql": MySQLResource.from_settings(settings),
         "lake": LakeResource(root=settings.lake_root),
         "hive": HiveServer2Resource(host=settings.hive_host, port=settings.hive_port,
-                                    username=settings.hive_user),
+                                    username=settings.hive_user,
+                                    database_prefix=settings.hive_database_prefix),
     }

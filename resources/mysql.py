@@ -8,6 +8,7 @@ import dagster as dg
 import pymysql
 from pydantic import Field
 
+from dataplatform.paths import render_sql
 from dataplatform.settings import Settings
 
 
@@ -43,6 +44,11 @@ class MySQLResource(dg.ConfigurableResource):
                 raise MySQLError(f"cannot read the MySQL password file {self.password_file}: "
                                  f"{exc.strerror}") from exc
         raise MySQLError("no MySQL password configured: set password_file or password")
+
+    def ensure_database(self) -> None:
+        """Create the configured schema if it does not exist yet."""
+        with self.connect(database=None) as conn, conn.cursor() as cur:
+            cur.execute(render_sql("shop/create_database.sql", database=self.database))
 
     def connect(self, database: str | None = "", **kwargs) -> pymysql.Connection:
         """A new connection (autocommit off). `database=None` connects to no schema."""

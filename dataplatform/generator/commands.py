@@ -69,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
         rows = sum(t.num_rows for t in tables.values())
         print(f"generated {rows:,} rows (seed {args.seed}, scale {args.scale}) in {built:.1f}s; "
               f"loading into {mysql.database}@{mysql.host}:{mysql.port}")
+        mysql.ensure_database()
         load_tables(mysql.connect, tables)
         total = time.monotonic() - t0
         print(f"shop ready: {rows:,} rows in {total:.1f}s ({rows / total:,.0f} rows/s)")

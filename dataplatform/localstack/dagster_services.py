@@ -8,21 +8,22 @@ import time
 import urllib.request
 from pathlib import Path
 
-from dataplatform.paths import REPO_ROOT, dagster_home
+from dataplatform.paths import REPO_ROOT, STACK_CONF_DIR, stack_dagster_home, venv_script
 
 
 def dagster_env(conf_dir: Path) -> dict[str, str]:
     from dataplatform.localstack.thriftserver import spark_env
 
     env = spark_env(conf_dir)
-    env["DAGSTER_HOME"] = str(dagster_home())
+    env["DAGSTER_HOME"] = str(stack_dagster_home())
     return env
 
 
-def prepare_dagster_home() -> None:
-    home = dagster_home()
+def prepare_stack_dagster_home() -> None:
+    home = stack_dagster_home()
     home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").touch()
+    if not (home / "dagster.yaml").exists():
+        shutil.copy(STACK_CONF_DIR / "dagster.yaml", home / "dagster.yaml")
 
 
 class DagsterWebserver:
@@ -36,10 +37,10 @@ class DagsterWebserver:
         return f"127.0.0.1:{self.port}"
 
     def prepare(self) -> None:
-        prepare_dagster_home()
+        prepare_stack_dagster_home()
 
     def command(self) -> list[str]:
-        return [shutil.which("dagster-webserver") or "dagster-webserver", "-w",
+        return [venv_script("dagster-webserver"), "-w",
                 str(REPO_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(self.port)]
 
     def env(self) -> dict[str, str]:
@@ -67,10 +68,10 @@ class DagsterDaemon:
         return "-"
 
     def prepare(self) -> None:
-        prepare_dagster_home()
+        prepare_stack_dagster_home()
 
     def command(self) -> list[str]:
-        return [shutil.which("dagster-daemon") or "dagster-daemon", "run", "-w",
+        return [venv_script("dagster-daemon"), "run", "-w",
                 str(REPO_ROOT / "workspace.yaml")]
 
     def env(self) -> dict[str, str]:
@@ -80,9 +81,8 @@ class DagsterDaemon:
         # The daemon serves no port: it is healthy when its sensor daemon's heartbeat is fresh.
         from dagster import DagsterInstance
 
-        os.environ.setdefault("DAGSTER_HOME", str(dagster_home()))
         try:
-            with DagsterInstance.get() as instance:
+            with DagsterInstance.from_config(str(stack_dagster_home())) as instance:
                 beats = instance.get_daemon_heartbeats()
         except Exception:  # noqa: BLE001 - storage not yet created counts as not healthy
             return False

@@ -76,8 +76,12 @@ class LocalStack:
         return self.root / "run" / f"{name}.pid"
 
     def status(self) -> list[ServiceState]:
-        return [ServiceState(svc.name, svc.address, process.read_pid(self.pid_file(svc.name)),
-                             _safe_healthy(svc)) for svc in self.services]
+        states = []
+        for svc in self.services:
+            pid = process.read_pid(self.pid_file(svc.name))
+            # Only our own process counts: a stranger answering on the port is not our service.
+            states.append(ServiceState(svc.name, svc.address, pid, pid is not None and _safe_healthy(svc)))
+        return states
 
     def up(self, only: list[str] | None = None, report=print) -> dict[str, float]:
         """Start what is not running, wave by wave; returns seconds to healthy per started service."""

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 from string import Template
 
+import pyspark
+
 from dataplatform.localstack.java import find_java_home
 from dataplatform.localstack.process import ServiceError, port_open
-from dataplatform.paths import STACK_CONF_DIR
+from dataplatform.paths import STACK_CONF_DIR, venv_script
 from dataplatform.settings import Settings, local_secret, read_password_file
 
 MARIADB_JDBC_JAR = Path("/usr/share/java/mariadb-java-client.jar")
@@ -43,7 +46,9 @@ def spark_env(conf_dir: Path) -> dict[str, str]:
     env["JAVA_HOME"] = str(find_java_home())
     env["SPARK_CONF_DIR"] = str(conf_dir)
     env["HADOOP_CONF_DIR"] = str(conf_dir)
-    env.pop("SPARK_HOME", None)  # always the wheel's Spark
+    # Always the Spark inside the pyspark wheel of this venv, whatever is on PATH.
+    env["SPARK_HOME"] = str(Path(pyspark.__file__).parent)
+    env["PYSPARK_PYTHON"] = env["PYSPARK_DRIVER_PYTHON"] = sys.executable
     return env
 
 
@@ -66,9 +71,8 @@ class ThriftServer:
         self.root.mkdir(parents=True, exist_ok=True)
 
     def command(self) -> list[str]:
-        spark_submit = Path(shutil.which("spark-submit") or "spark-submit")
         return [
-            str(spark_submit), "--class", THRIFT_SERVER_CLASS, "--name", "dataplatform-thriftserver",
+            venv_script("spark-submit"), "--class", THRIFT_SERVER_CLASS, "--name", "dataplatform-thriftserver",
             "--driver-memory", os.environ.get("DATAPLATFORM_THRIFTSERVER_MEMORY", "1g"),
             "--conf", "spark.ui.port=4040",
             "spark-internal",

@@ -65,7 +65,11 @@ def shop_tables():
 @pytest.fixture()
 def fresh_shop(mysql, shop_tables):
     """`shop_test` recreated and loaded with the test shop."""
-    with mysql.connect(database=None) as conn, conn.cursor() as cur:
-        cur.execute(f"CREATE DATABASE IF NOT EXISTS {TEST_DATABASE}")
+    mysql.ensure_database()
     load_tables(mysql.connect, shop_tables, report=lambda _: None)
     return shop_tables
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that restart the stack run last, so the rest share one running stack."""
+    items.sort(key=lambda item: item.get_closest_marker("restarts_stack") is not None)

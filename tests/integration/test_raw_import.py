@@ -1,0 +1,128 @@
+"""Full imports of the shop tables, materialized through Dagster, read back through HiveServer2."""
+
+from datetime import datetime
+from decimal import Decimal
+
+import dagster as dg
+import pytest
+
+from dataplatform.generator.changes import apply_change_batch
+from dataplatform_assets.ingestion import full_import as full_import_module
+from dataplatform_assets.ingestion.assets import import_assets
+from dataplatform_assets.ingestion.full_import import KEEP_LOADS, full_import, new_load_id, table_dir
+from dataplatform_assets.ingestion.raw_tables import raw_row_count
+from dataplatform_assets.ingestion.tables import SHOP_TABLES
+from resources.mysql import MySQLError, MySQLResource
+
+TABLES = [t.name for t in SHOP_TABLES]
+
+
+def materialize(test_resources):
+    result = dg.materialize(import_assets, resources=test_resources, instance=dg.DagsterInstance.ephemeral())
+    assert result.success
+    return result
+
+
+def normalise(value):
+    """MySQL and HiveServer2 hand back the same value in different Python types."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, Decimal):
+        return str(value.normalize())
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, str) and len(value) == 26 and value[4] == "-" and value[10] == " ":
+        return value  # HiveServer2 timestamp text
+    return value
+
+
+def rows_in_mysql(mysql, table, key):
+    with mysql.connect() as conn, conn.cursor() as cur:
+        cur.execute(f"SELECT * FROM {table} ORDER BY {key}")
+        return [tuple(normalise(v) for v in row) for row in cur.fetchall()]
+
+
+def rows_in_hive(hive, table, key):
+    rows = hive.query(f"SELECT * FROM {hive.db('raw')}.mysql_{table} ORDER BY {key}")
+    return [tuple(normalise(Decimal(v) if isinstance(v, str) and _is_decimal(v) else v) for v in row)
+            for row in rows]
+
+
+def _is_decimal(text):
+    try:
+        Decimal(text)
+        return "." in text and not text.count("-")
+    except ArithmeticError:
+        return False
+
+
+@pytest.fixture()
+def imported(fresh_shop, test_resources):
+    return materialize(test_resources)
+
+
+def test_every_table_reads_back_identical_through_hiveserver2(imported, mysql, hive):
+    for source in SHOP_TABLES:
+        key = source.primary_key[0]
+        assert rows_in_hive(hive, source.name, key) == rows_in_mysql(mysql, source.name, key), source.name
+
+
+def test_materialization_records_row_counts_and_passing_checks(imported, fresh_shop):
+    counts = {}
+    for event in imported.get_asset_materialization_events():
+        meta = event.materialization.metadata
+        counts[event.asset_key.path[-1]] = meta["dagster/row_count"].value
+        assert meta["mode"].value == "full" and meta["load_uri"].value.endswith(meta["load_id"].value)
+    assert counts == {name: table.num_rows for name, table in fresh_shop.items()}
+    checks = imported.get_asset_check_evaluations()
+    assert len(checks) == len(TABLES) and all(c.passed for c in checks)
+
+
+def test_rerun_replaces_the_load_and_reflects_source_changes(imported, mysql, hive, lake, test_resources):
+    apply_change_batch(mysql.connect, seed=9, intensity=0.05)
+    for _ in range(KEEP_LOADS):
+        materialize(test_resources)
+    for source in SHOP_TABLES:
+        key = source.primary_key[0]
+        assert rows_in_hive(hive, source.name, key) == rows_in_mysql(mysql, source.name, key), source.name
+        loads = [d for d in lake.list_dirs(table_dir(source.name)) if d.startswith("load_id=")]
+        assert len(loads) == KEEP_LOADS
+
+
+def test_a_failed_import_publishes_nothing_and_the_next_run_completes(imported, mysql, hive, lake,
+                                                                      test_resources, monkeypatch):
+    base = table_dir("order_items")
+
+    def published():
+        return [d for d in lake.list_dirs(base) if d.startswith("load_id=")]
+
+    before, count_before = published(), raw_row_count(hive, "order_items")
+    with mysql.connect() as conn, conn.cursor() as cur:
+        cur.execute("INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price) "
+                    "SELECT order_id, 99, product_id, 1, unit_price FROM order_items WHERE line_no = 1 LIMIT 5")
+        conn.commit()
+    monkeypatch.setattr(full_import_module, "FETCH_ROWS", 500)
+
+    def killed(rows):
+        if rows >= 1000:
+            raise KeyboardInterrupt("import killed mid-way")
+
+    with pytest.raises(KeyboardInterrupt):
+        full_import(mysql, lake, "order_items", new_load_id(), progress=killed)
+    assert published() == before
+    assert lake.list_dirs(f"{base}/_staging")  # the partial load exists only in staging
+    assert raw_row_count(hive, "order_items") == count_before  # readers still see the last load
+    materialize(test_resources)
+    assert raw_row_count(hive, "order_items") == count_before + 5
+    assert lake.list_dirs(f"{base}/_staging") == []  # the good run cleared the leftovers
+
+
+def test_wrong_password_is_a_clear_error_that_never_shows_the_password(settings, tmp_path):
+    secret = "wrong-Pa55word-never-logged"
+    bad = MySQLResource(host=settings.mysql_host, port=settings.mysql_port, user=settings.mysql_user,
+                        database="shop_test", password=secret)
+    with pytest.raises(MySQLError) as err:
+        bad.connect()
+    message = str(err.value)
+    assert "Access denied" in message and f"{settings.mysql_host}:{settings.mysql_port}" in message
+    assert secret not in message and secret not in repr(err.value.__cause__)
