@@ -97,10 +97,7 @@ class LocalStack:
                     report(f"{name:18} already running (pid {pid})")
                     continue
                 if pid is None:
-                    self._check_port_free(svc)
-                    svc.prepare()
-                    process.spawn(svc.command(), self.log_file(name), self.pid_file(name),
-                                  env=svc.env(), cwd=self.root)
+                    self._start(svc)
                 started.append((svc, time.monotonic()))
                 report(f"{name:18} starting (log: {self.log_file(name)})")
             for svc, t0 in started:
@@ -112,6 +109,15 @@ class LocalStack:
                 timings[svc.name] = time.monotonic() - t0
                 report(f"{svc.name:18} healthy at {svc.address} after {timings[svc.name]:.1f}s")
         return timings
+
+    def _start(self, svc: Service) -> None:
+        self._check_port_free(svc)
+        try:
+            svc.prepare()
+            process.spawn(svc.command(), self.log_file(svc.name), self.pid_file(svc.name),
+                          env=svc.env(), cwd=self.root)
+        except (ServiceError, OSError) as exc:
+            raise ServiceError(f"{svc.name} cannot start: {exc}\n  log: {self.log_file(svc.name)}") from exc
 
     def down(self, report=print) -> None:
         for svc in reversed(self.services):

@@ -31,3 +31,16 @@ def test_resources_are_typed_and_carry_no_password_literal():
     resources = defs.resources
     assert set(resources) == {"mysql", "lake", "hive"}
     assert resources["mysql"].password is None and resources["mysql"].password_file
+
+
+def test_workspace_yaml_validates_with_the_dagster_cli():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    dagster = Path(sys.executable).parent / "dagster"
+    out = subprocess.run([str(dagster), "definitions", "validate", "-w", "workspace.yaml"], cwd=repo,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "All code locations passed validation" in out.stdout + out.stderr

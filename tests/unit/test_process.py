@@ -45,3 +45,21 @@ def test_first_error_line_reads_only_the_latest_start(tmp_path):
     log = tmp_path / "x.log"
     log.write_text("=== start 1\nERROR old problem\n=== start 2\nINFO fine\nException: new problem\n")
     assert process.first_error_line(log) == "Exception: new problem"
+
+
+def test_missing_jdk_names_the_service(tmp_path, monkeypatch):
+    from dataplatform.localstack import java
+    from dataplatform.localstack.stack import LocalStack
+
+    monkeypatch.setenv("DATAPLATFORM_HOME", str(tmp_path))
+    monkeypatch.setenv("DATAPLATFORM_HIVE_PORT", "1")  # surely free: nothing listens on port 1
+    monkeypatch.setattr(java, "_CANDIDATES", ())
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path / "no-jdk"))
+    stack = LocalStack()
+    thrift = stack.service("thriftserver")
+    monkeypatch.setattr(thrift, "prepare", lambda: None)
+    with pytest.raises(ServiceError) as err:
+        stack._start(thrift)
+    message = str(err.value)
+    assert message.startswith("thriftserver cannot start: no JDK 17-21 found")
+    assert "thriftserver.log" in message
