@@ -34,6 +34,9 @@ class Settings:
     hive_port: int
     hive_user: str
     hive_database_prefix: str
+    hdfs_host: str
+    hdfs_port: int
+    webhdfs_url: str
     lake_root: str
 
     def mysql_password(self) -> str:
@@ -99,5 +102,8 @@ def load_settings(profile: str | None = None) -> Settings:
         hive_port=_int("HIVE_PORT", "10000"),
         hive_user=_env("HIVE_USER", "dataplatform"),
         hive_database_prefix=os.environ.get("DATAPLATFORM_HIVE_DATABASE_PREFIX", ""),
-        lake_root=_env("LAKE_ROOT", (state_dir() / "lake").as_uri() if local else None).rstrip("/"),
+        hdfs_host=_env("HDFS_HOST", default("127.0.0.1")),
+        hdfs_port=_int("HDFS_PORT", "9000"),
+        webhdfs_url=_env("WEBHDFS_URL", default("http://127.0.0.1:9870")).rstrip("/"),
+        lake_root=_env("LAKE_ROOT", default("hdfs://127.0.0.1:9000/lake")).rstrip("/"),
     )

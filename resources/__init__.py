@@ -12,7 +12,7 @@ def resources_for(settings: Settings) -> dict[str, object]:
     """The resources of one environment (`local` stack or `cluster`), keyed as assets ask for them."""
     return {
         "mysql": MySQLResource.from_settings(settings),
-        "lake": LakeResource(root=settings.lake_root),
+        "lake": LakeResource(root=settings.lake_root, webhdfs_url=settings.webhdfs_url),
         "hive": HiveServer2Resource(host=settings.hive_host, port=settings.hive_port,
                                     username=settings.hive_user,
                                     database_prefix=settings.hive_database_prefix),

@@ -1,20 +1,35 @@
-"""The data lake: a file system root (local `file://` now; HDFS on clusters) with atomic publish."""
+"""The data lake: a file system root (HDFS through WebHDFS, or `file://`) with atomic publish."""
 
 from __future__ import annotations
 
-import pyarrow.fs as pafs
+from urllib.parse import urlparse
 
 import dagster as dg
+import pyarrow.fs as pafs
+from pydantic import Field
 
 
 class LakeResource(dg.ConfigurableResource):
     """Paths in the lake are relative (`raw/mysql/orders/...`); `uri()` gives what Hive and Spark
     read. Writers write under a staging path and `publish()` renames it into place, so readers
-    never see a half-written directory."""
+    never see a half-written directory. `hdfs://` roots are reached over WebHDFS (no JNI, no
+    Hadoop install on the Python side)."""
 
-    root: str
+    root: str = Field(description="lake root URI: hdfs://namenode:port/path or file:///path")
+    webhdfs_url: str | None = Field(default=None, description="NameNode HTTP, e.g. http://127.0.0.1:9870")
+    webhdfs_user: str = "dataplatform"
 
     def filesystem(self) -> tuple[pafs.FileSystem, str]:
+        parsed = urlparse(self.root)
+        if parsed.scheme == "hdfs":
+            from fsspec.implementations.webhdfs import WebHDFS
+
+            if not self.webhdfs_url:
+                raise ValueError(f"lake root {self.root} is on HDFS: set webhdfs_url")
+            http = urlparse(self.webhdfs_url)
+            fs = WebHDFS(host=http.hostname, port=http.port, user=self.webhdfs_user,
+                         use_https=http.scheme == "https")
+            return pafs.PyFileSystem(pafs.FSSpecHandler(fs)), parsed.path.rstrip("/")
         fs, base = pafs.FileSystem.from_uri(self.root)
         return fs, base.rstrip("/")
 

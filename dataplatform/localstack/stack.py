@@ -9,6 +9,7 @@ from typing import Protocol
 
 from dataplatform.localstack import process
 from dataplatform.localstack.dagster_services import DagsterDaemon, DagsterWebserver
+from dataplatform.localstack.hdfs import DataNode, NameNode
 from dataplatform.localstack.mariadb import MariaDB
 from dataplatform.localstack.process import ServiceError
 from dataplatform.localstack.thriftserver import ThriftServer
@@ -29,7 +30,7 @@ class Service(Protocol):
 
 
 # Seconds each service may take to become healthy on a loaded 2-core machine.
-START_TIMEOUTS = {"mariadb": 60, "thriftserver": 180, "dagster-webserver": 120, "dagster-daemon": 120}
+START_TIMEOUTS = {"mariadb": 60, "namenode": 120, "datanode": 120, "thriftserver": 180, "dagster-webserver": 120, "dagster-daemon": 120}
 
 
 @dataclass
@@ -51,14 +52,18 @@ class LocalStack:
         self.settings = settings or load_settings("local")
         self.root = root or state_dir()
         conf = self.root / "conf" / "spark"
+        hadoop_conf = self.root / "conf" / "hadoop"
         self.services: list[Service] = [
             MariaDB(self.settings, self.root / "mariadb"),
+            NameNode(self.settings, self.root / "hdfs", hadoop_conf),
+            DataNode(self.settings, self.root / "hdfs", hadoop_conf),
             ThriftServer(self.settings, self.root / "thriftserver", conf),
             DagsterWebserver(self.root / "dagster", conf),
             DagsterDaemon(self.root / "dagster", conf),
         ]
         # Start order: each wave waits for the previous one to be healthy.
-        self.waves = [["mariadb"], ["thriftserver", "dagster-webserver", "dagster-daemon"]]
+        self.waves = [["mariadb", "namenode"], ["datanode"],
+                      ["thriftserver", "dagster-webserver", "dagster-daemon"]]
 
     def service(self, name: str) -> Service:
         for svc in self.services:

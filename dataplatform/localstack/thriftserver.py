@@ -37,6 +37,10 @@ def render_spark_conf(settings: Settings, conf_dir: Path) -> Path:
         text = Template((STACK_CONF_DIR / f"{name}.tmpl").read_text()).substitute(values)
         (conf_dir / name).write_text(text)
     shutil.copy(STACK_CONF_DIR / "log4j2.properties", conf_dir / "log4j2.properties")
+    # Spark's Hadoop client needs to know the default file system (the local HDFS).
+    core_site = Template((STACK_CONF_DIR / "core-site.xml.tmpl").read_text()).substitute(
+        default_fs=f"hdfs://{settings.hdfs_host}:{settings.hdfs_port}", tmp_dir=conf_dir / "tmp")
+    (conf_dir / "core-site.xml").write_text(core_site)
     return conf_dir
 
 
@@ -66,8 +70,6 @@ class ThriftServer:
 
     def prepare(self) -> None:
         render_spark_conf(self.settings, self.conf_dir)
-        Path(self.settings.lake_root.removeprefix("file://")).mkdir(parents=True, exist_ok=True) \
-            if self.settings.lake_root.startswith("file://") else None
         self.root.mkdir(parents=True, exist_ok=True)
 
     def command(self) -> list[str]:

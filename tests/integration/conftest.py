@@ -8,7 +8,6 @@ import pytest
 from dataplatform.generator.loader import load_tables
 from dataplatform.generator.shop import ShopSize, build_shop
 from dataplatform.localstack.stack import LocalStack
-from dataplatform.paths import state_dir
 from dataplatform.settings import load_settings
 from resources.hive import HiveServer2Resource
 from resources.lake import LakeResource
@@ -17,7 +16,7 @@ from resources.mysql import MySQLResource
 TEST_DATABASE = "shop_test"
 TEST_SEED = 7
 TEST_SIZE = ShopSize(customers=300, products=60, orders=2_000)
-NEEDED = ("mariadb", "thriftserver")
+NEEDED = ("mariadb", "namenode", "datanode", "thriftserver")
 
 
 @pytest.fixture(scope="session")
@@ -48,8 +47,9 @@ def hive(settings) -> HiveServer2Resource:
 
 
 @pytest.fixture(scope="session")
-def lake() -> LakeResource:
-    return LakeResource(root=(state_dir() / "test-lake").as_uri())
+def lake(settings) -> LakeResource:
+    return LakeResource(root=f"hdfs://{settings.hdfs_host}:{settings.hdfs_port}/test-lake",
+                        webhdfs_url=settings.webhdfs_url)
 
 
 @pytest.fixture(scope="session")

@@ -51,7 +51,7 @@ def test_a_separate_spark_session_and_hiveserver2_share_one_metastore(stack, hiv
 def test_demo_runs_end_to_end_and_prints_rows_from_hiveserver2(stack, tmp_path, mysql):
     env = dict(os.environ, DATAPLATFORM_MYSQL_DATABASE="shop_demotest",
                DATAPLATFORM_HIVE_DATABASE_PREFIX="demotest_",
-               DATAPLATFORM_LAKE_ROOT=(state_dir() / "demotest-lake").as_uri(),
+               DATAPLATFORM_LAKE_ROOT="hdfs://127.0.0.1:9000/demotest-lake",
                DAGSTER_HOME=str(tmp_path / "dagster"))
     out = run_cli("demo", "--scale", "0.002", "--seed", "5", env=env)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
@@ -76,7 +76,7 @@ def test_down_stops_everything_and_up_brings_the_data_back(stack, hive, mysql, f
     for svc in stack.services:
         assert read_pid(stack.pid_file(svc.name)) is None, svc.name
     assert not port_open("127.0.0.1", 3306) and not port_open("127.0.0.1", 10000)
-    assert not port_open("127.0.0.1", 3000)
+    assert not any(port_open("127.0.0.1", p) for p in (3000, 9000, 9870, 9866))
     assert run_cli("stack", "status").returncode == 1
     up = run_cli("stack", "up")
     assert up.returncode == 0, up.stdout + up.stderr

@@ -19,7 +19,8 @@ def test_local_profile_points_at_loopback_and_generates_a_private_password(isola
     settings = load_settings()
     assert settings.profile == "local"
     assert (settings.mysql_host, settings.mysql_port, settings.hive_port) == ("127.0.0.1", 3306, 10000)
-    assert settings.lake_root == (isolated_home / "lake").as_uri()
+    assert settings.lake_root == "hdfs://127.0.0.1:9000/lake"
+    assert settings.webhdfs_url == "http://127.0.0.1:9870"
     password_file = local_secret("mysql_dataplatform")
     assert str(password_file) == settings.mysql_password_file
     assert stat.S_IMODE(password_file.stat().st_mode) == 0o600
@@ -46,7 +47,7 @@ def test_cluster_profile_reads_everything_from_the_environment(monkeypatch, tmp_
     secret.write_text("s3cret\n")
     env = {"ENV": "cluster", "MYSQL_HOST": "db.internal", "MYSQL_USER": "etl",
            "MYSQL_PASSWORD_FILE": str(secret), "HIVE_HOST": "hs2.internal",
-           "LAKE_ROOT": "hdfs://nn:8020/lake"}
+           "HDFS_HOST": "nn", "WEBHDFS_URL": "http://nn:9870", "LAKE_ROOT": "hdfs://nn:8020/lake"}
     for key, value in env.items():
         monkeypatch.setenv(f"DATAPLATFORM_{key}", value)
     settings = load_settings()

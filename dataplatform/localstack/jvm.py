@@ -1,0 +1,37 @@
+"""Java services launched straight from their Maven-resolved jars (no distribution tarballs)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from dataplatform.localstack import jars
+from dataplatform.localstack.java import find_java_home
+from dataplatform.localstack.process import ServiceError
+from dataplatform.paths import STACK_CONF_DIR
+
+
+def java_command(classpath_name: str, main_class: str, *, heap: str, conf_dir: Path | None,
+                 system_properties: dict[str, str] | None = None, args: list[str] | None = None) -> list[str]:
+    """`java @java17.args -Xmx.. -cp conf:jars/* main args`, on a supported JDK."""
+    java = str(find_java_home() / "bin" / "java")
+    props = [f"-D{k}={v}" for k, v in (system_properties or {}).items()]
+    extra = [conf_dir] if conf_dir else []
+    return [java, f"@{STACK_CONF_DIR / 'java17.args'}", f"-Xmx{heap}", *props,
+            "-cp", jars.classpath(classpath_name, *extra), main_class, *(args or [])]
+
+
+def java_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["JAVA_HOME"] = str(find_java_home())
+    return env
+
+
+def run_once(cmd: list[str], what: str, log_file: Path, timeout: float = 300) -> None:
+    """A one-off Java step (e.g. formatting the NameNode), its output appended to the service log."""
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_file, "ab") as log:
+        result = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, env=java_env(), timeout=timeout)
+    if result.returncode != 0:
+        raise ServiceError(f"{what} failed (exit {result.returncode}); log: {log_file}")
