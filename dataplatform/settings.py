@@ -37,6 +37,8 @@ class Settings:
     hdfs_host: str
     hdfs_port: int
     webhdfs_url: str
+    hbase_thrift_host: str
+    hbase_thrift_port: int
     lake_root: str
 
     def mysql_password(self) -> str:
@@ -105,5 +107,7 @@ def load_settings(profile: str | None = None) -> Settings:
         hdfs_host=_env("HDFS_HOST", default("127.0.0.1")),
         hdfs_port=_int("HDFS_PORT", "9000"),
         webhdfs_url=_env("WEBHDFS_URL", default("http://127.0.0.1:9870")).rstrip("/"),
+        hbase_thrift_host=_env("HBASE_THRIFT_HOST", default("127.0.0.1")),
+        hbase_thrift_port=_int("HBASE_THRIFT_PORT", "9090"),
         lake_root=_env("LAKE_ROOT", default("hdfs://127.0.0.1:9000/lake")).rstrip("/"),
     )

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from dataplatform.localstack import process
 from dataplatform.localstack.dagster_services import DagsterDaemon, DagsterWebserver
+from dataplatform.localstack.hbase import HBaseMaster, HBaseThrift
 from dataplatform.localstack.hdfs import DataNode, NameNode
 from dataplatform.localstack.mariadb import MariaDB
 from dataplatform.localstack.process import ServiceError
@@ -30,7 +31,8 @@ class Service(Protocol):
 
 
 # Seconds each service may take to become healthy on a loaded 2-core machine.
-START_TIMEOUTS = {"mariadb": 60, "namenode": 120, "datanode": 120, "thriftserver": 180, "dagster-webserver": 120, "dagster-daemon": 120}
+START_TIMEOUTS = {"mariadb": 60, "namenode": 120, "datanode": 120,
+                  "hbase": 180, "hbase-thrift": 120, "thriftserver": 180, "dagster-webserver": 120, "dagster-daemon": 120}
 
 
 @dataclass
@@ -57,12 +59,14 @@ class LocalStack:
             MariaDB(self.settings, self.root / "mariadb"),
             NameNode(self.settings, self.root / "hdfs", hadoop_conf),
             DataNode(self.settings, self.root / "hdfs", hadoop_conf),
+            HBaseMaster(self.settings, self.root / "hbase", self.root / "conf" / "hbase"),
+            HBaseThrift(self.settings, self.root / "hbase", self.root / "conf" / "hbase"),
             ThriftServer(self.settings, self.root / "thriftserver", conf),
             DagsterWebserver(self.root / "dagster", conf),
             DagsterDaemon(self.root / "dagster", conf),
         ]
         # Start order: each wave waits for the previous one to be healthy.
-        self.waves = [["mariadb", "namenode"], ["datanode"],
+        self.waves = [["mariadb", "namenode", "hbase"], ["datanode", "hbase-thrift"],
                       ["thriftserver", "dagster-webserver", "dagster-daemon"]]
 
     def service(self, name: str) -> Service:

@@ -1,0 +1,108 @@
+"""HBase standalone (HMaster with an in-process region server and ZooKeeper) and its Thrift1 server."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import urllib.request
+from pathlib import Path
+from string import Template
+
+from dataplatform.localstack.jvm import java_command, java_env
+from dataplatform.localstack.process import port_open
+from dataplatform.paths import STACK_CONF_DIR
+from dataplatform.settings import Settings
+
+MASTER_CLASS = "org.apache.hadoop.hbase.master.HMaster"
+THRIFT_CLASS = "org.apache.hadoop.hbase.thrift.ThriftServer"
+ZOOKEEPER_PORT = 2181
+MASTER_INFO_PORT = 16010
+
+
+def render_hbase_conf(settings: Settings, conf_dir: Path, root: Path) -> None:
+    conf_dir.mkdir(parents=True, exist_ok=True)
+    text = Template((STACK_CONF_DIR / "hbase-site.xml.tmpl").read_text()).substitute(
+        root_dir=(root / "data").as_uri(), tmp_dir=root / "tmp", zk_dir=root / "zookeeper",
+        zk_port=ZOOKEEPER_PORT, thrift_port=settings.hbase_thrift_port)
+    (conf_dir / "hbase-site.xml").write_text(text)
+    shutil.copy(STACK_CONF_DIR / "hbase-log4j2.properties", conf_dir / "log4j2.properties")
+
+
+def _java(conf_dir: Path, main_class: str, heap: str, args: list[str]) -> list[str]:
+    return java_command("hbase", main_class, heap=heap, conf_dir=conf_dir, args=args,
+                        system_properties={"log4j2.configurationFile": str(conf_dir / "log4j2.properties"),
+                                           "hbase.log.dir": str(conf_dir.parent / "logs")})
+
+
+class HBaseMaster:
+    name = "hbase"
+
+    def __init__(self, settings: Settings, root: Path, conf_dir: Path):
+        self.settings, self.root, self.conf_dir = settings, root, conf_dir
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{ZOOKEEPER_PORT}"
+
+    def prepare(self) -> None:
+        render_hbase_conf(self.settings, self.conf_dir, self.root)
+
+    def command(self) -> list[str]:
+        return _java(self.conf_dir, MASTER_CLASS, "768m", ["start"])
+
+    def env(self) -> dict[str, str]:
+        return java_env()
+
+    def healthy(self) -> bool:
+        """The master is active and has a live region server."""
+        if not port_open("127.0.0.1", MASTER_INFO_PORT):
+            return False
+        url = f"http://127.0.0.1:{MASTER_INFO_PORT}/jmx?qry=Hadoop:service=HBase,name=Master,sub=Server"
+        with urllib.request.urlopen(url, timeout=2) as resp:
+            beans = json.load(resp).get("beans", [])
+        bean = beans[0] if beans else {}
+        return bean.get("tag.isActiveMaster") == "true" and bean.get("numRegionServers", 0) >= 1
+
+    def after_start(self) -> None:
+        pass
+
+
+class HBaseThrift:
+    name = "hbase-thrift"
+
+    def __init__(self, settings: Settings, root: Path, conf_dir: Path):
+        self.settings, self.root, self.conf_dir = settings, root, conf_dir
+
+    @property
+    def address(self) -> str:
+        return f"{self.settings.hbase_thrift_host}:{self.settings.hbase_thrift_port}"
+
+    def prepare(self) -> None:
+        render_hbase_conf(self.settings, self.conf_dir, self.root)
+
+    def command(self) -> list[str]:
+        # Defaults on purpose: thread pool server, buffered transport, binary protocol, which is
+        # what happybase speaks unless told otherwise.
+        return _java(self.conf_dir, THRIFT_CLASS, "256m",
+                     ["-b", self.settings.hbase_thrift_host, "-p", str(self.settings.hbase_thrift_port),
+                      "--infoport", "9095", "start"])
+
+    def env(self) -> dict[str, str]:
+        return java_env()
+
+    def healthy(self) -> bool:
+        """A happybase client can list tables (so the Thrift server reaches the master too)."""
+        import happybase
+
+        if not port_open(self.settings.hbase_thrift_host, self.settings.hbase_thrift_port):
+            return False
+        conn = happybase.Connection(self.settings.hbase_thrift_host, self.settings.hbase_thrift_port,
+                                    timeout=5000, autoconnect=True)
+        try:
+            conn.tables()
+            return True
+        finally:
+            conn.close()
+
+    def after_start(self) -> None:
+        pass
