@@ -9,6 +9,7 @@ from typing import Protocol
 
 from dataplatform.localstack import process
 from dataplatform.localstack.dagster_services import DagsterDaemon, DagsterWebserver
+from dataplatform.localstack.flume import FlumeAgent
 from dataplatform.localstack.hbase import HBaseMaster, HBaseThrift
 from dataplatform.localstack.hdfs import DataNode, NameNode
 from dataplatform.localstack.mariadb import MariaDB
@@ -32,7 +33,7 @@ class Service(Protocol):
 
 # Seconds each service may take to become healthy on a loaded 2-core machine.
 START_TIMEOUTS = {"mariadb": 60, "namenode": 120, "datanode": 120,
-                  "hbase": 180, "hbase-thrift": 120, "thriftserver": 180, "dagster-webserver": 120, "dagster-daemon": 120}
+                  "hbase": 180, "hbase-thrift": 120, "flume": 120, "thriftserver": 180, "dagster-webserver": 120, "dagster-daemon": 120}
 
 
 @dataclass
@@ -61,13 +62,14 @@ class LocalStack:
             DataNode(self.settings, self.root / "hdfs", hadoop_conf),
             HBaseMaster(self.settings, self.root / "hbase", self.root / "conf" / "hbase"),
             HBaseThrift(self.settings, self.root / "hbase", self.root / "conf" / "hbase"),
+            FlumeAgent(self.settings, self.root / "flume", hadoop_conf, self.log_file("flume")),
             ThriftServer(self.settings, self.root / "thriftserver", conf),
             DagsterWebserver(self.root / "dagster", conf),
             DagsterDaemon(self.root / "dagster", conf),
         ]
         # Start order: each wave waits for the previous one to be healthy.
         self.waves = [["mariadb", "namenode", "hbase"], ["datanode", "hbase-thrift"],
-                      ["thriftserver", "dagster-webserver", "dagster-daemon"]]
+                      ["thriftserver", "flume", "dagster-webserver", "dagster-daemon"]]
 
     def service(self, name: str) -> Service:
         for svc in self.services:

@@ -1,0 +1,72 @@
+"""The Flume agent `clickstream` (flume_conf/clickstream.properties): spool folder -> file channel -> HDFS."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from dataplatform.localstack.jvm import java_command, java_env
+from dataplatform.paths import REPO_ROOT, STACK_CONF_DIR
+from dataplatform.settings import Settings
+
+AGENT = "clickstream"
+AGENT_CONF = REPO_ROOT / "flume_conf" / "clickstream.properties"
+APPLICATION_CLASS = "org.apache.flume.node.Application"
+STARTED_MARKERS = ("Component type: SOURCE, name: spool started",
+                   "Component type: SINK, name: lake started",
+                   "Component type: CHANNEL, name: durable started")
+
+
+def spool_dir(state: Path) -> Path:
+    """Where web servers (and `dataplatform clickstream play`) drop finished log files."""
+    return state / "clickstream" / "spool"
+
+
+def landing_uri(settings: Settings) -> str:
+    return f"{settings.lake_root}/raw/clickstream"
+
+
+class FlumeAgent:
+    name = "flume"
+
+    def __init__(self, settings: Settings, root: Path, hadoop_conf: Path, log_file: Path):
+        self.settings, self.root, self.hadoop_conf, self.log_file = settings, root, hadoop_conf, log_file
+        self.conf_dir = root / "conf"
+
+    @property
+    def address(self) -> str:
+        return str(spool_dir(self.root.parent))
+
+    def prepare(self) -> None:
+        spool_dir(self.root.parent).mkdir(parents=True, exist_ok=True)
+        self.conf_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copy(STACK_CONF_DIR / "flume-log4j2.properties", self.conf_dir / "log4j2.properties")
+
+    def command(self) -> list[str]:
+        return java_command(
+            "flume", APPLICATION_CLASS, heap="256m", conf_dir=self.hadoop_conf,
+            system_properties={
+                "propertiesImplementation": "org.apache.flume.node.EnvVarResolverProperties",
+                "log4j2.configurationFile": str(self.conf_dir / "log4j2.properties"),
+            },
+            args=["-n", AGENT, "-f", str(AGENT_CONF), "--no-reload-conf"])
+
+    def env(self) -> dict[str, str]:
+        env = java_env()
+        env["DATAPLATFORM_SPOOL_DIR"] = str(spool_dir(self.root.parent))
+        env["DATAPLATFORM_FLUME_STATE_DIR"] = str(self.root)
+        env["DATAPLATFORM_LANDING_URI"] = landing_uri(self.settings)
+        return env
+
+    def healthy(self) -> bool:
+        """The agent's source, channel and sink all reported `started` since its latest start."""
+        try:
+            text = self.log_file.read_text(errors="replace")
+        except OSError:
+            return False
+        latest = text[text.rfind("=== "):]
+        # A component that hit an uncaught error logs FATAL and stops while the JVM lives on.
+        return all(marker in latest for marker in STARTED_MARKERS) and "FATAL" not in latest
+
+    def after_start(self) -> None:
+        pass
