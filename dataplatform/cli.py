@@ -19,6 +19,12 @@ def _stack(args: argparse.Namespace) -> int:
     if args.action == "up":
         stack.up(args.services or None)
         return 0
+    if args.action == "fetch":
+        from dataplatform.localstack import jars
+
+        for name in jars.classpaths():
+            print(f"{name:8} {jars.resolve(name)}")
+        return 0
     if args.action == "down":
         stack.down()
         return 0
@@ -63,6 +69,12 @@ def _query(args: argparse.Namespace) -> int:
     return run_query(args.sql, limit=args.limit)
 
 
+def _sqoop(args: argparse.Namespace) -> int:
+    from dataplatform.sqoop import run_sqoop
+
+    return run_sqoop(args.sqoop_args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dataplatform",
@@ -70,11 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    stack = sub.add_parser("stack", help="run the local services (MariaDB, Thrift Server, Dagster)",
+    stack = sub.add_parser("stack", help="run the local services (MariaDB, HDFS, HBase, Flume, Thrift Server, Dagster)",
                            description="Manage the real services of the local stack, on loopback. "
                            "State, logs and pids live under $DATAPLATFORM_HOME (default .state/).")
-    stack.add_argument("action", choices=["up", "down", "status", "logs"],
+    stack.add_argument("action", choices=["up", "down", "status", "logs", "fetch"],
                        help="up: start what is not running and wait until healthy; down: stop all; "
+                       "fetch: resolve the Java services' jars into the project cache; "
                        "status: one line per service, exit 0 only if all are healthy; "
                        "logs: tail a service's log")
     stack.add_argument("services", nargs="*", help="service names (up: only these; logs: which)")
@@ -97,6 +110,14 @@ def build_parser() -> argparse.ArgumentParser:
                          "runs show in the UI).")
     mat.add_argument("--select", default="*", help="asset selection, e.g. 'group:ingestion' (default *)")
     mat.set_defaults(func=_materialize)
+
+    sqoop = sub.add_parser("sqoop", help="run Apache Sqoop 1.4.7 against the shop database",
+                           description="Run the real Sqoop CLI (e.g. `dataplatform sqoop import "
+                           "--table orders --target-dir /lake/tmp/orders -m 1`). --connect, --driver, "
+                           "--username and --password-file default to the platform's settings; "
+                           "--password is refused. `dataplatform sqoop help` lists Sqoop's tools.")
+    sqoop.add_argument("sqoop_args", nargs=argparse.REMAINDER, help="Sqoop tool and its options")
+    sqoop.set_defaults(func=_sqoop)
 
     query = sub.add_parser("query", help="run SQL through HiveServer2 and print the rows",
                            description="Run one SQL statement through the HiveServer2 endpoint.")

@@ -16,7 +16,7 @@ from resources.mysql import MySQLResource
 TEST_DATABASE = "shop_test"
 TEST_SEED = 7
 TEST_SIZE = ShopSize(customers=300, products=60, orders=2_000)
-NEEDED = ("mariadb", "namenode", "datanode", "thriftserver")
+NEEDED = ("mariadb", "namenode", "datanode", "hbase", "hbase-thrift", "flume", "thriftserver")
 
 
 @pytest.fixture(scope="session")
@@ -68,6 +68,9 @@ def fresh_shop(mysql, shop_tables):
     mysql.ensure_database()
     load_tables(mysql.connect, shop_tables, report=lambda _: None)
     return shop_tables
+
+
+from tests.integration.test_hadoop_services import hbase_restart_row  # noqa: E402,F401 - shared fixture
 
 
 def pytest_collection_modifyitems(items):

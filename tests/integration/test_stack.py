@@ -46,6 +46,9 @@ def test_a_separate_spark_session_and_hiveserver2_share_one_metastore(stack, hiv
     assert out.returncode == 0, out.stderr[-3000:]
     assert "HIVE_ROWS 3" in out.stdout
     assert sorted(r[0] for r in hive.query(f"SELECT id FROM {database}.from_spark")) == [10, 20, 30]
+    for table in ("from_hive", "from_spark"):  # both tables' files live in HDFS
+        detail = dict((r[0], r[1]) for r in hive.query(f"DESCRIBE FORMATTED {database}.{table}"))
+        assert detail["Location"].startswith("hdfs://"), detail["Location"]
 
 
 def test_demo_runs_end_to_end_and_prints_rows_from_hiveserver2(stack, tmp_path, mysql):
@@ -66,7 +69,9 @@ def test_demo_runs_end_to_end_and_prints_rows_from_hiveserver2(stack, tmp_path, 
 
 
 @pytest.mark.restarts_stack
-def test_down_stops_everything_and_up_brings_the_data_back(stack, hive, mysql, fresh_shop, test_resources):
+def test_down_stops_everything_and_up_brings_the_data_back(stack, hive, mysql, fresh_shop, test_resources,
+                                                           settings, hbase_restart_row):
+    from tests.integration.test_hadoop_services import hbase_connection
     from tests.integration.test_raw_import import materialize
 
     materialize(test_resources)
@@ -76,9 +81,12 @@ def test_down_stops_everything_and_up_brings_the_data_back(stack, hive, mysql, f
     for svc in stack.services:
         assert read_pid(stack.pid_file(svc.name)) is None, svc.name
     assert not port_open("127.0.0.1", 3306) and not port_open("127.0.0.1", 10000)
-    assert not any(port_open("127.0.0.1", p) for p in (3000, 9000, 9870, 9866))
+    assert not any(port_open("127.0.0.1", p) for p in (3000, 9000, 9870, 9866, 2181, 9090))
     assert run_cli("stack", "status").returncode == 1
     up = run_cli("stack", "up")
     assert up.returncode == 0, up.stdout + up.stderr
     after = {t: int(hive.query(f"SELECT COUNT(*) FROM {hive.db('raw')}.mysql_{t}")[0][0]) for t in fresh_shop}
     assert after == counts == {t: data.num_rows for t, data in fresh_shop.items()}
+    conn = hbase_connection(settings)
+    assert conn.table("test_restart").row(b"row-1") == {b"p:v": hbase_restart_row}
+    conn.close()
