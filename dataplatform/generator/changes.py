@@ -17,7 +17,7 @@ import pyarrow as pa
 import pymysql
 
 from dataplatform.generator.loader import insert_rows
-from dataplatform.generator.shop import TIERS, CUSTOMER_STATUSES, build_customers, build_orders
+from dataplatform.generator.shop import CUSTOMER_STATUSES, TIERS, build_customers, build_orders
 from dataplatform.generator.vocabulary import CITIES, STREETS
 from dataplatform.paths import named_queries
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import tempfile
-from decimal import Decimal
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa

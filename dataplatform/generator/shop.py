@@ -12,7 +12,13 @@ import numpy as np
 import pyarrow as pa
 
 from dataplatform.generator.vocabulary import (
-    ADJECTIVES, CATEGORIES, CITIES, FIRST_NAMES, LAST_NAMES, NOUNS, STREETS,
+    ADJECTIVES,
+    CATEGORIES,
+    CITIES,
+    FIRST_NAMES,
+    LAST_NAMES,
+    NOUNS,
+    STREETS,
 )
 
 # The shop's history ends here; every generated timestamp lies before it, so a seed always
@@ -83,8 +89,8 @@ def build_customers(rng: np.random.Generator, ids: np.ndarray,
     last_slugs = [ascii_slug(x) for x in LAST_NAMES]
     return pa.table({
         "customer_id": pa.array(ids, pa.int64()),
-        "email": [f"{first_slugs[f]}.{last_slugs[l]}.{i}@example.com"
-                  for f, l, i in zip(first, last, ids)],
+        "email": [f"{first_slugs[f]}.{last_slugs[s]}.{i}@example.com"
+                  for f, s, i in zip(first, last, ids)],
         "first_name": _dictionary(first, FIRST_NAMES),
         "last_name": _dictionary(last, LAST_NAMES),
         "phone": pa.array([f"+49 {p}" if h else None for p, h in zip(phone, has_phone)], pa.string()),

@@ -2,49 +2,43 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 import urllib.request
-from pathlib import Path
 
+from dataplatform.localstack.service import Service
+from dataplatform.localstack.thriftserver import spark_env
 from dataplatform.paths import REPO_ROOT, STACK_CONF_DIR, stack_dagster_home, venv_script
 
-
-def dagster_env(conf_dir: Path) -> dict[str, str]:
-    from dataplatform.localstack.thriftserver import spark_env
-
-    env = spark_env(conf_dir)
-    env["DAGSTER_HOME"] = str(stack_dagster_home())
-    return env
+WEBSERVER_PORT = 3000
 
 
-def prepare_stack_dagster_home() -> None:
-    home = stack_dagster_home()
-    home.mkdir(parents=True, exist_ok=True)
-    if not (home / "dagster.yaml").exists():
-        shutil.copy(STACK_CONF_DIR / "dagster.yaml", home / "dagster.yaml")
+class _DagsterService(Service):
+    """Both run the code location of workspace.yaml against the stack's Dagster instance, with
+    the Spark environment the assets' Spark sessions need."""
+
+    def prepare(self) -> None:
+        home = stack_dagster_home()
+        home.mkdir(parents=True, exist_ok=True)
+        if not (home / "dagster.yaml").exists():
+            shutil.copy(STACK_CONF_DIR / "dagster.yaml", home / "dagster.yaml")
+
+    def env(self) -> dict[str, str]:
+        env = spark_env(self.conf_dir)
+        env["DAGSTER_HOME"] = str(stack_dagster_home())
+        return env
 
 
-class DagsterWebserver:
+class DagsterWebserver(_DagsterService):
     name = "dagster-webserver"
-
-    def __init__(self, root: Path, conf_dir: Path, port: int = 3000):
-        self.root, self.conf_dir, self.port = root, conf_dir, port
 
     @property
     def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    def prepare(self) -> None:
-        prepare_stack_dagster_home()
+        return f"127.0.0.1:{WEBSERVER_PORT}"
 
     def command(self) -> list[str]:
-        return [venv_script("dagster-webserver"), "-w",
-                str(REPO_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(self.port)]
-
-    def env(self) -> dict[str, str]:
-        return dagster_env(self.conf_dir)
+        return [venv_script("dagster-webserver"), "-w", str(REPO_ROOT / "workspace.yaml"),
+                "-h", "127.0.0.1", "-p", str(WEBSERVER_PORT)]
 
     def healthy(self) -> bool:
         try:
@@ -53,29 +47,16 @@ class DagsterWebserver:
         except OSError:
             return False
 
-    def after_start(self) -> None:
-        pass
 
-
-class DagsterDaemon:
+class DagsterDaemon(_DagsterService):
     name = "dagster-daemon"
-
-    def __init__(self, root: Path, conf_dir: Path):
-        self.root, self.conf_dir = root, conf_dir
 
     @property
     def address(self) -> str:
         return "-"
 
-    def prepare(self) -> None:
-        prepare_stack_dagster_home()
-
     def command(self) -> list[str]:
-        return [venv_script("dagster-daemon"), "run", "-w",
-                str(REPO_ROOT / "workspace.yaml")]
-
-    def env(self) -> dict[str, str]:
-        return dagster_env(self.conf_dir)
+        return [venv_script("dagster-daemon"), "run", "-w", str(REPO_ROOT / "workspace.yaml")]
 
     def healthy(self) -> bool:
         # The daemon serves no port: it is healthy when its sensor daemon's heartbeat is fresh.
@@ -88,6 +69,3 @@ class DagsterDaemon:
             return False
         beat = beats.get("SENSOR")
         return beat is not None and time.time() - beat.timestamp < 90
-
-    def after_start(self) -> None:
-        pass

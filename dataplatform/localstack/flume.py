@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from dataplatform.localstack.jvm import java_command, java_env
+from dataplatform.localstack.service import JavaService
 from dataplatform.paths import REPO_ROOT, STACK_CONF_DIR
 from dataplatform.settings import Settings
 
@@ -26,12 +27,12 @@ def landing_uri(settings: Settings) -> str:
     return f"{settings.lake_root}/raw/clickstream"
 
 
-class FlumeAgent:
+class FlumeAgent(JavaService):
     name = "flume"
 
     def __init__(self, settings: Settings, root: Path, hadoop_conf: Path, log_file: Path):
-        self.settings, self.root, self.hadoop_conf, self.log_file = settings, root, hadoop_conf, log_file
-        self.conf_dir = root / "conf"
+        super().__init__(settings, root, root / "conf")
+        self.hadoop_conf, self.log_file = hadoop_conf, log_file
 
     @property
     def address(self) -> str:
@@ -67,6 +68,3 @@ class FlumeAgent:
         latest = text[text.rfind("=== "):]
         # A component that hit an uncaught error logs FATAL and stops while the JVM lives on.
         return all(marker in latest for marker in STARTED_MARKERS) and "FATAL" not in latest
-
-    def after_start(self) -> None:
-        pass

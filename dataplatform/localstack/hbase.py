@@ -8,8 +8,9 @@ import urllib.request
 from pathlib import Path
 from string import Template
 
-from dataplatform.localstack.jvm import java_command, java_env
+from dataplatform.localstack.jvm import java_command
 from dataplatform.localstack.process import port_open
+from dataplatform.localstack.service import JavaService
 from dataplatform.paths import STACK_CONF_DIR
 from dataplatform.settings import Settings
 
@@ -34,11 +35,8 @@ def _java(conf_dir: Path, main_class: str, heap: str, args: list[str]) -> list[s
                                            "hbase.log.dir": str(conf_dir.parent / "logs")})
 
 
-class HBaseMaster:
+class HBaseMaster(JavaService):
     name = "hbase"
-
-    def __init__(self, settings: Settings, root: Path, conf_dir: Path):
-        self.settings, self.root, self.conf_dir = settings, root, conf_dir
 
     @property
     def address(self) -> str:
@@ -50,9 +48,6 @@ class HBaseMaster:
     def command(self) -> list[str]:
         return _java(self.conf_dir, MASTER_CLASS, "768m", ["start"])
 
-    def env(self) -> dict[str, str]:
-        return java_env()
-
     def healthy(self) -> bool:
         """The master is active and has a live region server."""
         if not port_open("127.0.0.1", MASTER_INFO_PORT):
@@ -63,15 +58,9 @@ class HBaseMaster:
         bean = beans[0] if beans else {}
         return bean.get("tag.isActiveMaster") == "true" and bean.get("numRegionServers", 0) >= 1
 
-    def after_start(self) -> None:
-        pass
 
-
-class HBaseThrift:
+class HBaseThrift(JavaService):
     name = "hbase-thrift"
-
-    def __init__(self, settings: Settings, root: Path, conf_dir: Path):
-        self.settings, self.root, self.conf_dir = settings, root, conf_dir
 
     @property
     def address(self) -> str:
@@ -87,9 +76,6 @@ class HBaseThrift:
                      ["-b", self.settings.hbase_thrift_host, "-p", str(self.settings.hbase_thrift_port),
                       "--infoport", "9095", "start"])
 
-    def env(self) -> dict[str, str]:
-        return java_env()
-
     def healthy(self) -> bool:
         """A happybase client can list tables (so the Thrift server reaches the master too)."""
         import happybase
@@ -103,6 +89,3 @@ class HBaseThrift:
             return True
         finally:
             conn.close()
-
-    def after_start(self) -> None:
-        pass

@@ -8,8 +8,9 @@ import urllib.request
 from pathlib import Path
 from string import Template
 
-from dataplatform.localstack.jvm import java_command, java_env, run_once
+from dataplatform.localstack.jvm import java_command, run_once
 from dataplatform.localstack.process import port_open
+from dataplatform.localstack.service import JavaService
 from dataplatform.paths import STACK_CONF_DIR
 from dataplatform.settings import Settings
 
@@ -43,11 +44,8 @@ def namenode_jmx(settings: Settings, bean: str) -> dict:
     return beans[0] if beans else {}
 
 
-class NameNode:
+class NameNode(JavaService):
     name = "namenode"
-
-    def __init__(self, settings: Settings, root: Path, conf_dir: Path):
-        self.settings, self.root, self.conf_dir = settings, root, conf_dir
 
     @property
     def address(self) -> str:
@@ -66,24 +64,15 @@ class NameNode:
     def command(self) -> list[str]:
         return self._java()
 
-    def env(self) -> dict[str, str]:
-        return java_env()
-
     def healthy(self) -> bool:
         if not port_open(self.settings.hdfs_host, self.settings.hdfs_port):
             return False
         status = namenode_jmx(self.settings, "Hadoop:service=NameNode,name=NameNodeStatus")
         return status.get("State") == "active"
 
-    def after_start(self) -> None:
-        pass
 
-
-class DataNode:
+class DataNode(JavaService):
     name = "datanode"
-
-    def __init__(self, settings: Settings, root: Path, conf_dir: Path):
-        self.settings, self.root, self.conf_dir = settings, root, conf_dir
 
     @property
     def address(self) -> str:
@@ -96,9 +85,6 @@ class DataNode:
         return java_command("hdfs", DATANODE_CLASS, heap="384m", conf_dir=self.conf_dir,
                             system_properties={"hadoop.log.dir": str(self.root / "logs")})
 
-    def env(self) -> dict[str, str]:
-        return java_env()
-
     def healthy(self) -> bool:
         """Registered with the NameNode, which has left safe mode: writes will succeed."""
         if not port_open(self.settings.hdfs_host, 9866):
@@ -106,6 +92,3 @@ class DataNode:
         state = namenode_jmx(self.settings, "Hadoop:service=NameNode,name=FSNamesystemState")
         info = namenode_jmx(self.settings, "Hadoop:service=NameNode,name=NameNodeInfo")
         return state.get("NumLiveDataNodes", 0) >= 1 and info.get("Safemode", "x") == ""
-
-    def after_start(self) -> None:
-        pass

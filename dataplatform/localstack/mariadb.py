@@ -12,16 +12,16 @@ from string import Template
 import pymysql
 
 from dataplatform.localstack.process import ServiceError
+from dataplatform.localstack.service import Service
 from dataplatform.paths import STACK_CONF_DIR, sql_statements
 from dataplatform.settings import Settings, local_secret, read_password_file
 
 
-class MariaDB:
+class MariaDB(Service):
     name = "mariadb"
 
     def __init__(self, settings: Settings, root: Path):
-        self.settings = settings
-        self.root = root  # state/mariadb
+        super().__init__(settings, root, root)
         self.datadir = root / "data"
         self.socket = root / "mysqld.sock"
         self.config = root / "my.cnf"
@@ -65,9 +65,6 @@ class MariaDB:
 
     def command(self) -> list[str]:
         return [shutil.which("mariadbd") or "/usr/sbin/mariadbd", f"--defaults-file={self.config}"]
-
-    def env(self) -> dict[str, str]:
-        return dict(os.environ)
 
     def healthy(self) -> bool:
         try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from dataplatform.localstack import process
 from dataplatform.localstack.dagster_services import DagsterDaemon, DagsterWebserver
@@ -14,26 +13,14 @@ from dataplatform.localstack.hbase import HBaseMaster, HBaseThrift
 from dataplatform.localstack.hdfs import DataNode, NameNode
 from dataplatform.localstack.mariadb import MariaDB
 from dataplatform.localstack.process import ServiceError
+from dataplatform.localstack.service import Service
 from dataplatform.localstack.thriftserver import ThriftServer
-from dataplatform.paths import state_dir
+from dataplatform.paths import stack_dagster_home, state_dir
 from dataplatform.settings import Settings, load_settings
 
-
-class Service(Protocol):
-    name: str
-
-    @property
-    def address(self) -> str: ...
-    def prepare(self) -> None: ...
-    def command(self) -> list[str]: ...
-    def env(self) -> dict[str, str]: ...
-    def healthy(self) -> bool: ...
-    def after_start(self) -> None: ...
-
-
 # Seconds each service may take to become healthy on a loaded 2-core machine.
-START_TIMEOUTS = {"mariadb": 60, "namenode": 120, "datanode": 120,
-                  "hbase": 180, "hbase-thrift": 120, "flume": 120, "thriftserver": 180, "dagster-webserver": 120, "dagster-daemon": 120}
+START_TIMEOUTS = {"mariadb": 60, "namenode": 120, "datanode": 120, "hbase": 180, "hbase-thrift": 120,
+                  "flume": 120, "thriftserver": 180, "dagster-webserver": 120, "dagster-daemon": 120}
 
 
 @dataclass
@@ -64,8 +51,8 @@ class LocalStack:
             HBaseThrift(self.settings, self.root / "hbase", self.root / "conf" / "hbase"),
             FlumeAgent(self.settings, self.root / "flume", hadoop_conf, self.log_file("flume")),
             ThriftServer(self.settings, self.root / "thriftserver", conf),
-            DagsterWebserver(self.root / "dagster", conf),
-            DagsterDaemon(self.root / "dagster", conf),
+            DagsterWebserver(self.settings, stack_dagster_home(), conf),
+            DagsterDaemon(self.settings, stack_dagster_home(), conf),
         ]
         # Start order: each wave waits for the previous one to be healthy.
         self.waves = [["mariadb", "namenode", "hbase"], ["datanode", "hbase-thrift"],

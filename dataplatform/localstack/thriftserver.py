@@ -12,6 +12,7 @@ import pyspark
 
 from dataplatform.localstack.java import find_java_home
 from dataplatform.localstack.process import ServiceError, port_open
+from dataplatform.localstack.service import Service
 from dataplatform.paths import STACK_CONF_DIR, venv_script
 from dataplatform.settings import Settings, local_secret, read_password_file
 
@@ -56,13 +57,8 @@ def spark_env(conf_dir: Path) -> dict[str, str]:
     return env
 
 
-class ThriftServer:
+class ThriftServer(Service):
     name = "thriftserver"
-
-    def __init__(self, settings: Settings, root: Path, conf_dir: Path):
-        self.settings = settings
-        self.root = root  # state/thriftserver: its working dir (derby.log, spark-warehouse scratch)
-        self.conf_dir = conf_dir
 
     @property
     def address(self) -> str:
@@ -85,6 +81,3 @@ class ThriftServer:
 
     def healthy(self) -> bool:
         return port_open(self.settings.hive_host, self.settings.hive_port)
-
-    def after_start(self) -> None:
-        pass

@@ -4,7 +4,14 @@ from datetime import datetime, timedelta
 import pytest
 
 from dataplatform.generator.clickstream import (
-    BAD_KINDS, ClickstreamOptions, ShopFacts, _Events, bad_line, build_events, render, write_events,
+    BAD_KINDS,
+    ClickstreamOptions,
+    ShopFacts,
+    _Events,
+    bad_line,
+    build_events,
+    render,
+    write_events,
 )
 
 END = datetime(2026, 1, 10, 12, 0, 0)
