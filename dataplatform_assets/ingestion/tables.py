@@ -1,8 +1,24 @@
-"""The shop tables the platform imports, one spec each (the import contract grows here)."""
+"""The import contract: one typed spec per shop table, kept here in the repo.
+
+Modes follow Sqoop: `full` replaces the table with a new load; `append` reads rows whose
+`check_column` grew past the last value; `lastmodified` reads rows whose `check_column` (a
+timestamp) moved past the last value and merges them on `merge_key`. Both incremental modes are
+bounded above by a value captured at the start of the run, inside the same consistent snapshot the
+rows are read from, and are backed by a chunk checksum comparison that also catches what a check
+column cannot show: rows committed late, timestamps set in the past, deletes.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
+
+Mode = Literal["full", "append", "lastmodified"]
+MODES = ("full", "append", "lastmodified")
+
+
+class ContractError(ValueError):
+    """A table spec that cannot work."""
 
 
 @dataclass(frozen=True)
@@ -10,15 +26,46 @@ class SourceTable:
     name: str
     primary_key: tuple[str, ...]
     description: str
+    mode: Mode = "full"
+    check_column: str | None = None
+    merge_key: tuple[str, ...] | None = None
+    where: str | None = None  # a filter on the source rows, in MySQL syntax
+    columns: tuple[str, ...] | None = None  # a subset to import (the key is always included)
+    split_by: str | None = None  # the integer column chunks and partitions are cut on
+    num_partitions: int = 1
+    fetch_size: int = 50_000
+    chunk_rows: int = 10_000  # key span of one checksum chunk
+    full_every: int = 24  # an incremental table takes a full load after this many incremental ones
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ContractError(f"{self.name}: mode must be one of {MODES}, got {self.mode!r}")
+        if self.mode != "full" and not self.check_column:
+            raise ContractError(f"{self.name}: mode {self.mode} needs a check_column")
+        if self.mode == "lastmodified" and not self.merge_key:
+            raise ContractError(f"{self.name}: mode lastmodified needs a merge_key")
+        if self.columns is not None and not set(self.primary_key) <= set(self.columns):
+            raise ContractError(f"{self.name}: columns must include the primary key {self.primary_key}")
+        if self.num_partitions < 1 or self.fetch_size < 1 or self.chunk_rows < 1:
+            raise ContractError(f"{self.name}: num_partitions, fetch_size and chunk_rows must be positive")
+
+    @property
+    def key(self) -> str:
+        """The single integer key incremental modes chunk on."""
+        return self.split_by or self.primary_key[0]
 
 
 SHOP_TABLES = (
     SourceTable("customers", ("customer_id",),
-                "Shop customers: contact, address, loyalty tier and account status (mutable)."),
+                "Shop customers: contact, address, loyalty tier and account status (mutable).",
+                mode="lastmodified", check_column="updated_at", merge_key=("customer_id",)),
     SourceTable("products", ("product_id",),
-                "The product catalogue: SKU, category, brand, current price (mutable)."),
+                "The product catalogue: SKU, category, brand, current price (mutable).",
+                mode="lastmodified", check_column="updated_at", merge_key=("product_id",)),
     SourceTable("orders", ("order_id",),
-                "Order headers: customer, time, status, payment, total (status changes over time)."),
+                "Order headers: customer, time, status, payment, total (status changes over time).",
+                mode="lastmodified", check_column="updated_at", merge_key=("order_id",)),
     SourceTable("order_items", ("order_item_id",),
-                "Order lines: product, quantity and unit price at order time (append-only)."),
+                "Order lines: product, quantity and unit price at order time (append-only).",
+                mode="append", check_column="order_item_id"),
 )

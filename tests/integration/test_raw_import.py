@@ -7,10 +7,10 @@ import dagster as dg
 import pytest
 
 from dataplatform.generator.changes import apply_change_batch
-from dataplatform_assets.ingestion import full_import as full_import_module
 from dataplatform_assets.ingestion.assets import import_assets
-from dataplatform_assets.ingestion.full_import import KEEP_LOADS, full_import, new_load_id, table_dir
-from dataplatform_assets.ingestion.raw_tables import raw_row_count
+from dataplatform_assets.ingestion.load_state import published_loads, table_dir
+from dataplatform_assets.ingestion.raw_tables import current_row_count
+from dataplatform_assets.ingestion.table_import import new_load_id, run_import
 from dataplatform_assets.ingestion.tables import SHOP_TABLES
 from resources.mysql import MySQLError, MySQLResource
 
@@ -43,7 +43,7 @@ def rows_in_mysql(mysql, table, key):
 
 
 def rows_in_hive(hive, table, key):
-    rows = hive.query(f"SELECT * FROM {hive.db('raw')}.mysql_{table} ORDER BY {key}")
+    rows = hive.query(f"SELECT * FROM {hive.db('raw')}.mysql_{table}_current ORDER BY {key}")
     return [tuple(normalise(Decimal(v) if isinstance(v, str) and _is_decimal(v) else v) for v in row)
             for row in rows]
 
@@ -57,7 +57,10 @@ def _is_decimal(text):
 
 
 @pytest.fixture()
-def imported(fresh_shop, test_resources):
+def imported(fresh_shop, lake, test_resources):
+    """A fresh shop imported into an empty test lake: the first load of every table is full."""
+    fs, _ = lake.filesystem()
+    fs.delete_dir_contents(lake.path("raw"), missing_dir_ok=True)
     return materialize(test_resources)
 
 
@@ -73,47 +76,52 @@ def test_materialization_records_row_counts_and_passing_checks(imported, fresh_s
         meta = event.materialization.metadata
         counts[event.asset_key.path[-1]] = meta["dagster/row_count"].value
         assert meta["mode"].value == "full" and meta["load_uri"].value.endswith(meta["load_id"].value)
+        assert meta["rows_loaded"].value == meta["dagster/row_count"].value
     assert counts == {name: table.num_rows for name, table in fresh_shop.items()}
     checks = imported.get_asset_check_evaluations()
-    assert len(checks) == len(TABLES) and all(c.passed for c in checks)
+    assert len(checks) == 3 * len(TABLES) and all(c.passed for c in checks)
 
 
-def test_rerun_replaces_the_load_and_reflects_source_changes(imported, mysql, hive, lake, test_resources):
+def test_incremental_runs_reflect_source_changes(imported, mysql, hive, lake, test_resources):
     apply_change_batch(mysql.connect, seed=9, intensity=0.05)
-    for _ in range(KEEP_LOADS):
-        materialize(test_resources)
+    result = materialize(test_resources)
+    modes = {e.asset_key.path[-1]: e.materialization.metadata["mode"].value
+             for e in result.get_asset_materialization_events()}
+    assert modes == {"customers": "lastmodified", "products": "lastmodified", "orders": "lastmodified",
+                     "order_items": "append"}
     for source in SHOP_TABLES:
         key = source.primary_key[0]
         assert rows_in_hive(hive, source.name, key) == rows_in_mysql(mysql, source.name, key), source.name
-        loads = [d for d in lake.list_dirs(table_dir(source.name)) if d.startswith("load_id=")]
-        assert len(loads) == KEEP_LOADS
+        assert len(published_loads(lake, source.name)) == 2
+
+
+def test_an_unchanged_source_adds_nothing(imported, test_resources):
+    result = materialize(test_resources)
+    for event in result.get_asset_materialization_events():
+        meta = event.materialization.metadata
+        assert (meta["rows_loaded"].value, meta["deletes_loaded"].value) == (0, 0), event.asset_key
 
 
 def test_a_failed_import_publishes_nothing_and_the_next_run_completes(imported, mysql, hive, lake,
-                                                                      test_resources, monkeypatch):
+                                                                      test_resources):
+    spec = next(t for t in SHOP_TABLES if t.name == "order_items")
     base = table_dir("order_items")
-
-    def published():
-        return [d for d in lake.list_dirs(base) if d.startswith("load_id=")]
-
-    before, count_before = published(), raw_row_count(hive, "order_items")
+    before, count_before = published_loads(lake, "order_items"), current_row_count(hive, "order_items")
     with mysql.connect() as conn, conn.cursor() as cur:
         cur.execute("INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price) "
                     "SELECT order_id, 99, product_id, 1, unit_price FROM order_items WHERE line_no = 1 LIMIT 5")
         conn.commit()
-    monkeypatch.setattr(full_import_module, "FETCH_ROWS", 500)
 
     def killed(rows):
-        if rows >= 1000:
-            raise KeyboardInterrupt("import killed mid-way")
+        raise KeyboardInterrupt("import killed mid-way")
 
     with pytest.raises(KeyboardInterrupt):
-        full_import(mysql, lake, "order_items", new_load_id(), progress=killed)
-    assert published() == before
+        run_import(mysql, lake, spec, new_load_id(), force_full=True, progress=killed)
+    assert published_loads(lake, "order_items") == before
     assert lake.list_dirs(f"{base}/_staging")  # the partial load exists only in staging
-    assert raw_row_count(hive, "order_items") == count_before  # readers still see the last load
+    assert current_row_count(hive, "order_items") == count_before  # readers still see the last load
     materialize(test_resources)
-    assert raw_row_count(hive, "order_items") == count_before + 5
+    assert current_row_count(hive, "order_items") == count_before + 5
     assert lake.list_dirs(f"{base}/_staging") == []  # the good run cleared the leftovers
 
 

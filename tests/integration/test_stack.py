@@ -62,8 +62,8 @@ def test_demo_runs_end_to_end_and_prints_rows_from_hiveserver2(stack, tmp_path, 
         for table in ("customers", "products", "orders", "order_items"):
             cur.execute(f"SELECT COUNT(*) FROM {table}")
             count = cur.fetchone()[0]
-            assert f"demotest_raw.mysql_{table}" in out.stdout
-            line = next(ln for ln in out.stdout.splitlines() if ln.startswith(f"demotest_raw.mysql_{table} "))
+            line = next(ln for ln in out.stdout.splitlines()
+                        if ln.startswith(f"demotest_raw.mysql_{table}_current "))
             assert line.split()[-1] == str(count), line
     assert "materialized 4 assets" in out.stdout
 
@@ -75,7 +75,8 @@ def test_down_stops_everything_and_up_brings_the_data_back(stack, hive, mysql, f
     from tests.integration.test_raw_import import materialize
 
     materialize(test_resources)
-    counts = {t: int(hive.query(f"SELECT COUNT(*) FROM {hive.db('raw')}.mysql_{t}")[0][0]) for t in fresh_shop}
+    counts = {t: int(hive.query(f"SELECT COUNT(*) FROM {hive.db('raw')}.mysql_{t}_current")[0][0])
+              for t in fresh_shop}
     down = run_cli("stack", "down")
     assert down.returncode == 0, down.stderr
     for svc in stack.services:
@@ -85,7 +86,8 @@ def test_down_stops_everything_and_up_brings_the_data_back(stack, hive, mysql, f
     assert run_cli("stack", "status").returncode == 1
     up = run_cli("stack", "up")
     assert up.returncode == 0, up.stdout + up.stderr
-    after = {t: int(hive.query(f"SELECT COUNT(*) FROM {hive.db('raw')}.mysql_{t}")[0][0]) for t in fresh_shop}
+    after = {t: int(hive.query(f"SELECT COUNT(*) FROM {hive.db('raw')}.mysql_{t}_current")[0][0])
+             for t in fresh_shop}
     assert after == counts == {t: data.num_rows for t, data in fresh_shop.items()}
     conn = hbase_connection(settings)
     assert conn.table("test_restart").row(b"row-1") == {b"p:v": hbase_restart_row}

@@ -1,0 +1,55 @@
+"""What each published load remembers for the next run, stored inside the load (`_state.json`).
+
+Keeping it in the load directory makes it part of the atomic publish: the state the next run
+starts from always describes exactly the loads readers can see.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+from resources.lake import LakeResource
+
+STATE_FILE = "_state.json"
+
+
+@dataclass
+class LoadState:
+    load_id: str
+    mode: str  # what this load did: "full" or the incremental mode
+    base_load_id: str  # the full load the current chain of loads starts from
+    loads_since_full: int
+    high_watermark: str | None  # the check column's upper bound, as text
+    columns: list[list[str]]  # [name, MySQL column type] at the time of the load
+    chunks: dict[str, list[int]] = field(default_factory=dict)  # chunk -> [rows, content hash]
+
+
+def table_dir(table: str) -> str:
+    return f"raw/mysql/{table}"
+
+
+def published_loads(lake: LakeResource, table: str) -> list[str]:
+    """Load ids of the published loads, oldest first."""
+    return [d.removeprefix("load_id=") for d in lake.list_dirs(table_dir(table)) if d.startswith("load_id=")]
+
+
+def write_state(lake: LakeResource, directory: str, state: LoadState) -> None:
+    fs, _ = lake.filesystem()
+    with fs.open_output_stream(lake.path(f"{directory}/{STATE_FILE}")) as out:
+        out.write(json.dumps(asdict(state)).encode())
+
+
+def read_state(lake: LakeResource, table: str, load_id: str) -> LoadState | None:
+    fs, _ = lake.filesystem()
+    path = lake.path(f"{table_dir(table)}/load_id={load_id}/{STATE_FILE}")
+    try:
+        with fs.open_input_stream(path) as src:
+            return LoadState(**json.loads(src.read()))
+    except FileNotFoundError:
+        return None
+
+
+def latest_state(lake: LakeResource, table: str) -> LoadState | None:
+    loads = published_loads(lake, table)
+    return read_state(lake, table, loads[-1]) if loads else None

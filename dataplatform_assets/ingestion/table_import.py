@@ -1,0 +1,244 @@
+"""One import of one MySQL table into the lake, by its contract (tables.py), published atomically.
+
+Every read happens inside one consistent snapshot. A full load reads every row. An incremental
+load reads the rows whose check column lies in (last value, upper bound], where the upper bound
+is captured inside the snapshot, plus every row of each key chunk whose row count or content hash
+differs from the last load's; keys of those chunks that are gone from the source are written as
+tombstones (`_deleted`). The rows written must equal the rows the snapshot holds for the same
+selection. Rows go to a staging directory that is renamed to `raw/mysql/<table>/load_id=<id>`
+only when complete, with the state the next run starts from inside it (load_state.py).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pymysql
+
+from dataplatform.paths import named_queries
+from dataplatform_assets.ingestion.load_state import (
+    LoadState,
+    latest_state,
+    published_loads,
+    table_dir,
+    write_state,
+)
+from dataplatform_assets.ingestion.source_schema import Column, read_columns
+from dataplatform_assets.ingestion.tables import SourceTable
+from resources.lake import LakeResource
+from resources.mysql import MySQLResource
+
+DELETED = "_deleted"
+ENGINE = "pymysql-arrow"
+
+
+class ImportMismatch(RuntimeError):
+    """The rows written differ from the rows the snapshot holds: nothing was published."""
+
+
+class SchemaDrift(RuntimeError):
+    """A source column was dropped or changed type: nothing was published."""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    table: str
+    load_id: str
+    mode: str  # what the load did: full, append or lastmodified
+    path: str  # relative to the lake root
+    uri: str
+    rows: int
+    tombstones: int
+    changed_chunks: int
+    low_watermark: str | None
+    high_watermark: str | None
+    bytes: int
+    seconds: float
+    columns: list[Column]
+    base_load_id: str
+    added_columns: list[str]
+    expected_rows: int  # rows the snapshot holds for this load's selection
+    source_rows: int  # rows the snapshot holds in all (what the current view must show)
+
+
+def new_load_id(now: datetime | None = None) -> str:
+    now = now or datetime.now(timezone.utc)
+    return now.strftime("%Y%m%dT%H%M%S") + f"{now.microsecond // 1000:03d}Z"
+
+
+def lake_schema(columns: list[Column]) -> pa.Schema:
+    # Every lake column is nullable: a tombstone carries its key and nothing else.
+    return pa.schema([pa.field(c.name, c.arrow_type) for c in columns] + [pa.field(DELETED, pa.bool_())])
+
+
+def _batch(columns: list[Column], rows: list[tuple]) -> pa.RecordBatch:
+    arrays = []
+    for col, values in zip(columns, zip(*rows)):
+        if pa.types.is_boolean(col.arrow_type):
+            values = [None if v is None else bool(v) for v in values]
+        arrays.append(pa.array(values, type=col.arrow_type))
+    arrays.append(pa.array([False] * len(rows), pa.bool_()))
+    return pa.RecordBatch.from_arrays(arrays, schema=lake_schema(columns))
+
+
+def check_drift(table: str, before: list[list[str]], now: list[Column]) -> list[str]:
+    """New nullable columns are fine (returned); a dropped, retyped or new NOT NULL one is not."""
+    current = {c.name: c for c in now}
+    for name, mysql_type in before:
+        if name not in current:
+            raise SchemaDrift(f"{table}.{name} was dropped from the source; the import stopped and "
+                              "published nothing. Drop it from the lake's contract deliberately.")
+        if current[name].mysql_type != mysql_type:
+            raise SchemaDrift(f"{table}.{name} changed type from {mysql_type} to "
+                              f"{current[name].mysql_type}; the import stopped and published nothing")
+    known = {name for name, _ in before}
+    added = [c for c in now if c.name not in known]
+    for col in added:
+        if not col.nullable:
+            raise SchemaDrift(f"{table}.{col.name} is a new NOT NULL column; only nullable columns "
+                              "are added automatically")
+    return [c.name for c in added]
+
+
+def _selected(columns: list[Column], spec: SourceTable) -> list[Column]:
+    if spec.columns is None:
+        return columns
+    missing = set(spec.columns) - {c.name for c in columns}
+    if missing:
+        raise SchemaDrift(f"{spec.name}: contract columns {sorted(missing)} are not in the source")
+    return [c for c in columns if c.name in spec.columns]
+
+
+def _hash_expression(columns: list[Column]) -> str:
+    # NULL and '' must hash differently: CONCAT_WS would skip a NULL silently.
+    return ", ".join(f"COALESCE(CAST(`{c.name}` AS CHAR), '\\\\N')" for c in columns)
+
+
+def _current_keys(lake: LakeResource, spec: SourceTable, loads: list[str], chunks: set[int]) -> set[int]:
+    """Keys alive in the lake's current view within `chunks` (reads only key columns)."""
+    fs, _ = lake.filesystem()
+    alive: dict[int, bool] = {}
+    for load_id in loads:  # oldest first: later loads win
+        directory = lake.path(f"{table_dir(spec.name)}/load_id={load_id}")
+        table = pq.read_table(directory, columns=[spec.key, DELETED], filesystem=fs)
+        for key, deleted in zip(table[spec.key].to_pylist(), table[DELETED].to_pylist()):
+            if key // spec.chunk_rows in chunks:
+                alive[key] = not deleted
+    return {k for k, live in alive.items() if live}
+
+
+def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load_id: str,
+               force_full: bool = False, progress: Callable[[int], None] = lambda rows: None) -> LoadResult:
+    started = time.monotonic()
+    base = table_dir(spec.name)
+    staging, final = f"{base}/_staging/load_id={load_id}", f"{base}/load_id={load_id}"
+    fs, _ = lake.filesystem()
+    fs.delete_dir_contents(lake.path(f"{base}/_staging"), missing_dir_ok=True)
+    fs.create_dir(lake.path(staging), recursive=True)
+    previous = latest_state(lake, spec.name)
+    q = named_queries("ingestion/snapshot.sql")
+    where = f"({spec.where})" if spec.where else "TRUE"
+
+    with mysql.connect() as conn:
+        cur = conn.cursor()
+        columns = _selected(read_columns(cur, spec.name), spec)
+        added = check_drift(spec.name, previous.columns, columns) if previous else []
+        incremental = (spec.mode != "full" and previous is not None and not force_full and not added
+                       and previous.loads_since_full < spec.full_every)
+        cur.execute(q["begin_snapshot"])
+        names = ", ".join(f"`{c.name}`" for c in columns)
+        chunks: dict[str, list[int]] = {}
+        upper = low = None
+        if spec.mode != "full":
+            cur.execute(q["upper_bound"].format(check=spec.check_column, table=spec.name, where=where))
+            upper_value = cur.fetchone()[0]
+            upper = None if upper_value is None else str(upper_value)
+            cur.execute(q["chunk_checksums"].format(key=spec.key, chunk_rows=spec.chunk_rows,
+                                                    hashed=_hash_expression(columns), table=spec.name,
+                                                    where=where))
+            chunks = {str(int(c)): [int(n), int(h)] for c, n, h in cur.fetchall()}
+        params: tuple = ()
+        changed: set[int] = set()
+        selection = where
+        if incremental:
+            low = previous.high_watermark
+            changed = {int(c) for c in set(chunks) | set(previous.chunks)
+                       if chunks.get(c) != previous.chunks.get(c)}
+            window = f"`{spec.check_column}` <= %s" if low is None else \
+                f"(`{spec.check_column}` > %s AND `{spec.check_column}` <= %s)"
+            params = (upper,) if low is None else (low, upper)
+            if upper is None:
+                window, params = "FALSE", ()
+            in_chunks = (f" OR FLOOR(`{spec.key}` / {spec.chunk_rows}) IN ({', '.join(map(str, sorted(changed)))})"
+                         if changed else "")
+            selection = f"{where} AND ({window}{in_chunks})"
+        cur.execute(q["count_rows"].format(table=spec.name, where=selection), params)
+        expected = int(cur.fetchone()[0])
+
+        written = 0
+        seen: set[int] = set()
+        stream = conn.cursor(pymysql.cursors.SSCursor)
+        stream.execute(q["select_rows"].format(columns=names, table=spec.name, where=selection), params)
+        key_index = [c.name for c in columns].index(spec.key)
+        with pq.ParquetWriter(lake.path(f"{staging}/part-00000.parquet"), lake_schema(columns),
+                              filesystem=fs, compression="snappy") as writer:
+            while rows := stream.fetchmany(spec.fetch_size):
+                writer.write_batch(_batch(columns, rows))
+                if changed:
+                    seen.update(r[key_index] for r in rows if r[key_index] // spec.chunk_rows in changed)
+                written += len(rows)
+                progress(written)
+            stream.close()
+            tombstones = 0
+            if changed:
+                chain = [lid for lid in published_loads(lake, spec.name) if lid >= previous.base_load_id]
+                gone = sorted(_current_keys(lake, spec, chain, changed) - seen)
+                if gone:
+                    empty = {c.name: pa.nulls(len(gone), c.arrow_type) for c in columns}
+                    empty[spec.key] = pa.array(gone, type=next(c.arrow_type for c in columns if c.name == spec.key))
+                    empty[DELETED] = pa.array([True] * len(gone))
+                    writer.write_table(pa.table(empty, schema=lake_schema(columns)))
+                    tombstones = len(gone)
+        conn.commit()
+
+    if written != expected:
+        fs.delete_dir(lake.path(staging))
+        raise ImportMismatch(f"{spec.name}: wrote {written} rows but the snapshot holds {expected} "
+                             "for the same selection; nothing was published")
+    state = LoadState(
+        load_id=load_id, mode=spec.mode if incremental else "full",
+        base_load_id=previous.base_load_id if incremental else load_id,
+        loads_since_full=previous.loads_since_full + 1 if incremental else 0,
+        high_watermark=upper if spec.mode != "full" else None,
+        columns=[[c.name, c.mysql_type] for c in columns], chunks=chunks)
+    write_state(lake, staging, state)
+    lake.publish(staging, final)
+    return LoadResult(
+        table=spec.name, load_id=load_id, mode=state.mode, path=final, uri=lake.uri(final),
+        rows=written, tombstones=tombstones, changed_chunks=len(changed), low_watermark=low,
+        high_watermark=state.high_watermark, bytes=lake.total_bytes(final),
+        seconds=time.monotonic() - started, columns=columns, base_load_id=state.base_load_id,
+        added_columns=added, expected_rows=expected,
+        source_rows=sum(n for n, _ in chunks.values()) if chunks else expected)
+
+
+def drop_superseded_loads(lake: LakeResource, table: str, base_load_id: str) -> None:
+    """Loads older than the current chain's full load; call once no table points at them."""
+    for load_id in published_loads(lake, table):
+        if load_id < base_load_id:
+            lake.delete_dir(f"{table_dir(table)}/load_id={load_id}")
+
+
+def chain_loads(lake: LakeResource, table: str) -> list[str]:
+    """The loads the current view is built from: the latest full load and the ones after it."""
+    state = latest_state(lake, table)
+    if state is None:
+        return []
+    return [lid for lid in published_loads(lake, table) if lid >= state.base_load_id]
+
+
