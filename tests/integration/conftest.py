@@ -70,7 +70,16 @@ def fresh_shop(mysql, shop_tables):
     return shop_tables
 
 
+from tests.integration.helpers import materialize  # noqa: E402
 from tests.integration.test_hadoop_services import hbase_restart_row  # noqa: E402,F401 - shared fixture
+
+
+@pytest.fixture()
+def imported(fresh_shop, lake, test_resources):
+    """A fresh shop imported into an empty test lake: the first load of every table is full."""
+    fs, _ = lake.filesystem()
+    fs.delete_dir_contents(lake.path("raw"), missing_dir_ok=True)
+    return materialize(test_resources)
 
 
 def pytest_collection_modifyitems(items):

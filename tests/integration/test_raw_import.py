@@ -1,67 +1,16 @@
 """Full imports of the shop tables, materialized through Dagster, read back through HiveServer2."""
 
-from datetime import datetime
-from decimal import Decimal
-
-import dagster as dg
 import pytest
 
 from dataplatform.generator.changes import apply_change_batch
-from dataplatform_assets.ingestion.assets import import_assets
 from dataplatform_assets.ingestion.load_state import published_loads, table_dir
 from dataplatform_assets.ingestion.raw_tables import current_row_count
 from dataplatform_assets.ingestion.table_import import new_load_id, run_import
 from dataplatform_assets.ingestion.tables import SHOP_TABLES
 from resources.mysql import MySQLError, MySQLResource
+from tests.integration.helpers import materialize, rows_in_hive, rows_in_mysql
 
 TABLES = [t.name for t in SHOP_TABLES]
-
-
-def materialize(test_resources):
-    result = dg.materialize(import_assets, resources=test_resources, instance=dg.DagsterInstance.ephemeral())
-    assert result.success
-    return result
-
-
-def normalise(value):
-    """MySQL and HiveServer2 hand back the same value in different Python types."""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(value, Decimal):
-        return str(value.normalize())
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, str) and len(value) == 26 and value[4] == "-" and value[10] == " ":
-        return value  # HiveServer2 timestamp text
-    return value
-
-
-def rows_in_mysql(mysql, table, key):
-    with mysql.connect() as conn, conn.cursor() as cur:
-        cur.execute(f"SELECT * FROM {table} ORDER BY {key}")
-        return [tuple(normalise(v) for v in row) for row in cur.fetchall()]
-
-
-def rows_in_hive(hive, table, key):
-    rows = hive.query(f"SELECT * FROM {hive.db('raw')}.mysql_{table}_current ORDER BY {key}")
-    return [tuple(normalise(Decimal(v) if isinstance(v, str) and _is_decimal(v) else v) for v in row)
-            for row in rows]
-
-
-def _is_decimal(text):
-    try:
-        Decimal(text)
-        return "." in text and not text.count("-")
-    except ArithmeticError:
-        return False
-
-
-@pytest.fixture()
-def imported(fresh_shop, lake, test_resources):
-    """A fresh shop imported into an empty test lake: the first load of every table is full."""
-    fs, _ = lake.filesystem()
-    fs.delete_dir_contents(lake.path("raw"), missing_dir_ok=True)
-    return materialize(test_resources)
 
 
 def test_every_table_reads_back_identical_through_hiveserver2(imported, mysql, hive):

@@ -71,8 +71,8 @@ def test_demo_runs_end_to_end_and_prints_rows_from_hiveserver2(stack, tmp_path, 
 @pytest.mark.restarts_stack
 def test_down_stops_everything_and_up_brings_the_data_back(stack, hive, mysql, fresh_shop, test_resources,
                                                            settings, hbase_restart_row):
+    from tests.integration.helpers import materialize
     from tests.integration.test_hadoop_services import hbase_connection
-    from tests.integration.test_raw_import import materialize
 
     materialize(test_resources)
     counts = {t: int(hive.query(f"SELECT COUNT(*) FROM {hive.db('raw')}.mysql_{t}_current")[0][0])

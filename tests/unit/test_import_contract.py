@@ -1,0 +1,42 @@
+import pytest
+
+from dataplatform_assets.ingestion.source_schema import map_column
+from dataplatform_assets.ingestion.table_import import SchemaDrift, check_drift
+from dataplatform_assets.ingestion.tables import SHOP_TABLES, ContractError, SourceTable
+
+
+def col(name, column_type="int(11)", nullable=True):
+    return map_column("t", name, column_type.split("(")[0], column_type, 10, 0, nullable)
+
+
+def test_shop_tables_use_incremental_modes_with_their_check_columns():
+    modes = {t.name: (t.mode, t.check_column) for t in SHOP_TABLES}
+    assert modes == {"customers": ("lastmodified", "updated_at"), "products": ("lastmodified", "updated_at"),
+                     "orders": ("lastmodified", "updated_at"), "order_items": ("append", "order_item_id")}
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"mode": "append"}, "needs a check_column"),
+    ({"mode": "lastmodified", "check_column": "updated_at"}, "needs a merge_key"),
+    ({"mode": "sometimes"}, "mode must be one of"),
+    ({"columns": ("name",)}, "must include the primary key"),
+    ({"chunk_rows": 0}, "must be positive"),
+])
+def test_impossible_contracts_are_refused(kwargs, message):
+    with pytest.raises(ContractError, match=message):
+        SourceTable("t", ("id",), "a table", **kwargs)
+
+
+def test_new_nullable_columns_are_accepted():
+    before = [["id", "int(11)"]]
+    assert check_drift("t", before, [col("id"), col("note", "varchar(20)")]) == ["note"]
+
+
+@pytest.mark.parametrize("now,message", [
+    ([col("other")], r"t\.id was dropped"),
+    ([col("id", "bigint(20)")], r"t\.id changed type from int\(11\) to bigint\(20\)"),
+    ([col("id"), col("must", "int(11)", nullable=False)], r"t\.must is a new NOT NULL column"),
+])
+def test_dropped_retyped_or_not_null_columns_stop_the_import(now, message):
+    with pytest.raises(SchemaDrift, match=message):
+        check_drift("t", [["id", "int(11)"]], now)
