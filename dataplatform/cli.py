@@ -26,7 +26,7 @@ def _stack(args: argparse.Namespace) -> int:
             print(f"{name:8} {jars.resolve(name)}")
         return 0
     if args.action == "down":
-        stack.down()
+        stack.down(args.services or None)
         return 0
     if args.action == "status":
         states = stack.status()
@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "fetch: resolve the Java services' jars into the project cache; "
                        "status: one line per service, exit 0 only if all are healthy; "
                        "logs: tail a service's log")
-    stack.add_argument("services", nargs="*", help="service names (up: only these; logs: which)")
+    stack.add_argument("services", nargs="*", help="service names (up/down: only these; logs: which)")
     stack.add_argument("-n", "--lines", type=int, default=40, help="log lines to show (logs)")
     stack.set_defaults(func=_stack)
 

@@ -2,7 +2,8 @@
 
 Every order placed in the covered window becomes a session that views, carts and buys exactly that
 order's products, ending in a `purchase` event at the order's time; browsing sessions (known and
-anonymous visitors) come on top. Each web server writes hourly-rotated JSON-lines files, stamping
+anonymous visitors) come on top. Each web server writes hourly-rotated JSON-lines files (named by server, hour and write
+time, so no name ever comes twice), stamping
 times in its own UTC offset. A controllable share of extra malformed lines is mixed in, each kind
 named in `BAD_KINDS`, and some good events are written twice, as at-least-once delivery does.
 Files are written under a staging name and renamed into place, so a reader never sees half a file.
@@ -219,8 +220,11 @@ def write_events(events: list[dict], out: Path, options: ClickstreamOptions) -> 
             stats.bad_lines += 1
     staging = out / ".staging"
     staging.mkdir(parents=True, exist_ok=True)
+    # The write time in the name keeps every file name new: Flume's spooling source stops for good
+    # when a name it has already completed comes again.
+    written = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
     for (host, hour), lines in sorted(files.items()):
-        name = f"web-{host + 1:02d}.{hour}.jsonl"
+        name = f"web-{host + 1:02d}.{hour}.{written}.jsonl"
         (staging / name).write_bytes(b"\n".join(lines) + b"\n")
         os.replace(staging / name, out / name)
         stats.files += 1

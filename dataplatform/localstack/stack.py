@@ -117,8 +117,10 @@ class LocalStack:
         except (ServiceError, OSError) as exc:
             raise ServiceError(f"{svc.name} cannot start: {exc}\n  log: {self.log_file(svc.name)}") from exc
 
-    def down(self, report=print) -> None:
-        for svc in reversed(self.services):
+    def down(self, only: list[str] | None = None, report=print) -> None:
+        for name in only or []:
+            self.service(name)  # validates the name
+        for svc in reversed([s for s in self.services if not only or s.name in only]):
             if process.stop(self.pid_file(svc.name)):
                 report(f"{svc.name:18} stopped")
             else:

@@ -105,3 +105,13 @@ def test_files_rotate_per_host_and_hour(tmp_path, facts):
     for name in names:
         hour = name.split(".")[1]
         datetime.strptime(hour, "%Y-%m-%d-%H")
+    assert len(set(names)) == len(names)
+
+
+def test_writing_twice_never_reuses_a_file_name(tmp_path, facts):
+    # Flume's spooling source stops for good when a completed file name comes again.
+    options = ClickstreamOptions(seed=3, bad_share=0, duplicate_share=0)
+    events = build_events(facts, options)
+    first = write_events(events, tmp_path, options)
+    second = write_events(events, tmp_path, options)
+    assert len(list(tmp_path.glob("*.jsonl"))) == first.files + second.files
