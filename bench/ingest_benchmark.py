@@ -1,0 +1,251 @@
+"""Benchmark: one 1,000,000-row `orders` table imported by each ingestion path, side by side.
+
+    .venv/bin/python -m bench.ingest_benchmark [--scale 1.0] [--skip-generate]
+
+Needs the local stack (`dataplatform stack up`). Loads a shop at --scale into the `shop_bench`
+schema, then times, each in its own process (wall time and peak resident memory of the whole
+process tree, sampled every 0.1 s):
+
+- `mariadb-dump` of the table to a local file: the floor, nothing can read MySQL much faster;
+- `pymysql-arrow`: the platform's import engine (full load into HDFS, published atomically);
+- `sqoop`: Apache Sqoop 1.4.7 on the local job runner into HDFS;
+- `spark-jdbc`: Spark's JDBC reader writing Parquet to HDFS, cold (including session start) and
+  warm (a second import in the same session).
+
+Prints a table with rows/s and the ratio to mariadb-dump, and writes it to
+docs/benchmarks/ingest.md. A benchmark, not a test: nothing here asserts a target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from dataplatform.paths import REPO_ROOT
+
+DATABASE = "shop_bench"
+TABLE = "orders"
+RESULTS = REPO_ROOT / "docs" / "benchmarks" / "ingest.md"
+
+
+@dataclass
+class Measurement:
+    engine: str
+    seconds: float
+    peak_mb: float
+    rows: int
+    note: str = ""
+
+
+def _tree_rss_kb(root: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                parts = fh.read().rsplit(")", 1)[1].split()
+            ppid, pages = int(parts[1]), int(parts[21])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+        rss[int(entry)] = pages * os.sysconf("SC_PAGE_SIZE") // 1024
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    return total
+
+
+def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """Run `cmd`; wall seconds, peak MB of its process tree, its stdout."""
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            cwd=REPO_ROOT)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss_kb(proc.pid))
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    seconds = time.monotonic() - started
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd[:3]} failed ({proc.returncode}): {err[-2000:]}")
+    return seconds, peak / 1024, out
+
+
+def _settings():
+    from dataplatform.settings import load_settings
+    return load_settings()
+
+
+def _bench_lake_root() -> str:
+    s = _settings()
+    return f"hdfs://{s.hdfs_host}:{s.hdfs_port}/bench-lake"
+
+
+# --- the engines, each run in a child process -----------------------------------------------
+
+def child_arrow() -> dict:
+    from dataplatform_assets.ingestion.table_import import drop_superseded_loads, new_load_id, run_import
+    from dataplatform_assets.ingestion.tables import SourceTable
+    from resources.lake import LakeResource
+    from resources.mysql import MySQLResource
+
+    s = _settings()
+    mysql = MySQLResource.from_settings(s, database=DATABASE)
+    lake = LakeResource(root=f"{_bench_lake_root()}/arrow", webhdfs_url=s.webhdfs_url)
+    spec = SourceTable(TABLE, ("order_id",), "benchmark copy of orders")
+    result = run_import(mysql, lake, spec, new_load_id())
+    drop_superseded_loads(lake, TABLE, result.base_load_id)
+    return {"rows": result.rows}
+
+
+def child_spark() -> dict:
+    from pyspark.sql import SparkSession
+
+    s = _settings()
+    started = time.monotonic()
+    spark = (SparkSession.builder.appName("ingest-benchmark").config("spark.ui.enabled", "false")
+             .config("spark.driver.memory", "2g").getOrCreate())
+    url = f"jdbc:mysql://{s.mysql_host}:{s.mysql_port}/{DATABASE}"
+    props = {"user": s.mysql_user, "password": s.mysql_password(), "driver": "org.mariadb.jdbc.Driver",
+             "fetchsize": "10000"}
+
+    def import_once(target: str) -> int:
+        frame = spark.read.jdbc(url, TABLE, column="order_id", lowerBound=1, upperBound=1_000_000,
+                                numPartitions=2, properties=props)
+        frame.write.mode("overwrite").parquet(target)
+        return spark.read.parquet(target).count()
+
+    rows = import_once(f"{_bench_lake_root()}/spark/cold")
+    cold = time.monotonic() - started
+    t = time.monotonic()
+    import_once(f"{_bench_lake_root()}/spark/warm")
+    warm = time.monotonic() - t
+    spark.stop()
+    return {"rows": rows, "cold_s": cold, "warm_s": warm}
+
+
+CHILDREN = {"arrow": child_arrow, "spark": child_spark}
+
+
+# --- the parent ---------------------------------------------------------------------------------
+
+def generate(scale: float) -> int:
+    from dataplatform.generator.loader import load_tables
+    from dataplatform.generator.shop import ShopSize, build_shop
+    from resources.mysql import MySQLResource
+
+    mysql = MySQLResource.from_settings(_settings(), database=DATABASE)
+    mysql.ensure_database()
+    tables = build_shop(42, ShopSize.from_scale(scale))
+    load_tables(mysql.connect, tables, report=lambda line: print(line, flush=True))
+    return tables[TABLE].num_rows
+
+
+def table_rows() -> int:
+    from resources.mysql import MySQLResource
+
+    with MySQLResource.from_settings(_settings(), database=DATABASE).connect() as conn, conn.cursor() as cur:
+        cur.execute(f"SELECT COUNT(*) FROM {TABLE}")
+        return int(cur.fetchone()[0])
+
+
+def run_dump(rows: int) -> Measurement:
+    s = _settings()
+    with tempfile.TemporaryDirectory() as tmp:
+        cnf = Path(tmp) / "client.cnf"  # credentials in a 0600 file, never on the command line
+        cnf.touch(mode=0o600)
+        cnf.write_text(f"[client]\nhost={s.mysql_host}\nport={s.mysql_port}\nuser={s.mysql_user}\n"
+                       f"password={s.mysql_password()}\n")
+        out = Path(tmp) / "orders.sql"
+        seconds, peak, _ = measure(["mariadb-dump", f"--defaults-extra-file={cnf}", "--single-transaction",
+                                    "--quick", f"--result-file={out}", DATABASE, TABLE])
+    return Measurement("mariadb-dump (floor)", seconds, peak, rows)
+
+
+def run_child(name: str, env: dict[str, str] | None = None) -> tuple[float, float, dict]:
+    seconds, peak, out = measure([sys.executable, "-m", "bench.ingest_benchmark", "--child", name], env=env)
+    return seconds, peak, json.loads(out.strip().splitlines()[-1])
+
+
+def run_sqoop(rows: int) -> Measurement:
+    s = _settings()
+    seconds, peak, _ = measure([sys.executable, "-m", "dataplatform.cli", "sqoop", "import",
+                                "--connect", f"jdbc:mariadb://{s.mysql_host}:{s.mysql_port}/{DATABASE}",
+                                "--table", TABLE, "--target-dir", f"{_bench_lake_root()}/sqoop",
+                                "--delete-target-dir", "-m", "1"])
+    return Measurement("sqoop 1.4.7 (local runner)", seconds, peak, rows)
+
+
+def report(rows: int, results: list[Measurement]) -> str:
+    floor = results[0].seconds
+    lines = [f"# Ingestion benchmark: `{TABLE}`, {rows:,} rows", "",
+             f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on this project's 2-core, 24 GB machine "
+             "with `python -m bench.ingest_benchmark` (the local stack running). Each path runs in its own "
+             "process; peak memory is the resident set of its whole process tree.", "",
+             "| path | wall s | rows/s | peak MB | time vs mariadb-dump | note |", "|---|---|---|---|---|---|"]
+    for m in results:
+        lines.append(f"| {m.engine} | {m.seconds:.1f} | {m.rows / m.seconds:,.0f} | {m.peak_mb:,.0f} | "
+                     f"{m.seconds / floor:.2f}x | {m.note} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="shop scale; 1.0 = 1,000,000 orders")
+    parser.add_argument("--skip-generate", action="store_true", help="reuse the shop_bench schema as it is")
+    parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(CHILDREN[args.child]()))
+        return 0
+    if not args.skip_generate:
+        print(f"loading a shop at scale {args.scale} into {DATABASE}", flush=True)
+        generate(args.scale)
+    rows = table_rows()
+    results = [run_dump(rows)]
+    print(f"mariadb-dump: {results[0].seconds:.1f}s", flush=True)
+    seconds, peak, out = run_child("arrow")
+    results.append(Measurement("pymysql-arrow (platform engine)", seconds, peak, out["rows"],
+                               "full load, Parquet over WebHDFS, published atomically"))
+    print(f"pymysql-arrow: {seconds:.1f}s", flush=True)
+    results.append(run_sqoop(rows))
+    print(f"sqoop: {results[-1].seconds:.1f}s", flush=True)
+    from dataplatform.localstack.thriftserver import spark_env
+    from dataplatform.paths import state_dir
+    seconds, peak, out = run_child("spark", env=spark_env(state_dir() / "conf" / "spark"))
+    results.append(Measurement("spark-jdbc, cold", out["cold_s"], peak, out["rows"],
+                               "session start included; 2 partitions"))
+    results.append(Measurement("spark-jdbc, warm", out["warm_s"], peak, out["rows"], "same session, second import"))
+    text = report(rows, results)
+    print(text)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(text)
+    print(f"written to {RESULTS.relative_to(REPO_ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
