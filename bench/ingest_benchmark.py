@@ -7,7 +7,8 @@ schema, then times, each in its own process (wall time and peak resident memory 
 process tree, sampled every 0.1 s):
 
 - `mariadb-dump` of the table to a local file: the floor, nothing can read MySQL much faster;
-- `pymysql-arrow`: the platform's import engine (full load into HDFS, published atomically);
+- the platform's import, full load into HDFS published atomically, with each of its engines:
+  `connectorx` (Arrow-native) and `pymysql` (inside the import's snapshot);
 - `sqoop`: Apache Sqoop 1.4.7 on the local job runner into HDFS;
 - `spark-jdbc`: Spark's JDBC reader writing Parquet to HDFS, cold (including session start) and
   warm (a second import in the same session).
@@ -227,10 +228,12 @@ def main() -> int:
     rows = table_rows()
     results = [run_dump(rows)]
     print(f"mariadb-dump: {results[0].seconds:.1f}s", flush=True)
-    seconds, peak, out = run_child("arrow")
-    results.append(Measurement("pymysql-arrow (platform engine)", seconds, peak, out["rows"],
-                               "full load, Parquet over WebHDFS, published atomically"))
-    print(f"pymysql-arrow: {seconds:.1f}s", flush=True)
+    for engine, note in (("connectorx", "platform engine (default): full load, Parquet over WebHDFS"),
+                         ("pymysql", "platform engine inside the snapshot: same load")):
+        env = dict(os.environ, DATAPLATFORM_IMPORT_ENGINE=engine)
+        seconds, peak, out = run_child("arrow", env=env)
+        results.append(Measurement(f"{engine} (platform)", seconds, peak, out["rows"], note))
+        print(f"{engine}: {seconds:.1f}s", flush=True)
     results.append(run_sqoop(rows))
     print(f"sqoop: {results[-1].seconds:.1f}s", flush=True)
     from dataplatform.localstack.thriftserver import spark_env

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 import dagster as dg
 import pymysql
@@ -44,6 +45,11 @@ class MySQLResource(dg.ConfigurableResource):
                 raise MySQLError(f"cannot read the MySQL password file {self.password_file}: "
                                  f"{exc.strerror}") from exc
         raise MySQLError("no MySQL password configured: set password_file or password")
+
+    def connectorx_url(self) -> str:
+        """The URL connectorx connects with (in memory only: it carries the password)."""
+        return (f"mysql://{quote(self.user, safe='')}:{quote(self._password(), safe='')}"
+                f"@{self.host}:{self.port}/{self.database}")
 
     def ensure_database(self) -> None:
         """Create the configured schema if it does not exist yet."""

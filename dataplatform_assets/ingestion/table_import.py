@@ -11,6 +11,7 @@ only when complete, with the state the next run starts from inside it (load_stat
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ from resources.lake import LakeResource
 from resources.mysql import MySQLResource
 
 DELETED = "_deleted"
-ENGINE = "pymysql-arrow"
+ENGINES = ("pymysql", "connectorx")
 
 
 class ImportMismatch(RuntimeError):
@@ -62,6 +63,7 @@ class LoadResult:
     columns: list[Column]
     base_load_id: str
     added_columns: list[str]
+    engine: str
     expected_rows: int  # rows the snapshot holds for this load's selection
     source_rows: int  # rows the snapshot holds in all (what the current view must show)
 
@@ -132,11 +134,50 @@ def _current_keys(lake: LakeResource, spec: SourceTable, loads: list[str], chunk
     return {k for k, live in alive.items() if live}
 
 
+def _read_in_snapshot(conn, select: str, params: tuple, columns: list[Column], spec: SourceTable,
+                      changed: set[int], writer: pq.ParquetWriter,
+                      progress: Callable[[int], None]) -> tuple[int, set[int]]:
+    """Stream the selection with a server-side cursor inside the import's own snapshot."""
+    written, seen = 0, set()
+    key_index = [c.name for c in columns].index(spec.key)
+    with conn.cursor(pymysql.cursors.SSCursor) as stream:
+        stream.execute(select, params)
+        while rows := stream.fetchmany(spec.fetch_size):
+            writer.write_batch(_batch(columns, rows))
+            if changed:
+                seen.update(r[key_index] for r in rows if r[key_index] // spec.chunk_rows in changed)
+            written += len(rows)
+            progress(written)
+    return written, seen
+
+
+def _read_with_connectorx(mysql: MySQLResource, query: str, columns: list[Column], spec: SourceTable,
+                          changed: set[int], writer: pq.ParquetWriter,
+                          progress: Callable[[int], None]) -> tuple[int, set[int]]:
+    """One statement through connectorx (Rust, Arrow-native): its own consistent read."""
+    import connectorx
+
+    table = connectorx.read_sql(mysql.connectorx_url(), query, return_type="arrow")
+    arrays = [table[c.name].cast(c.arrow_type) for c in columns]
+    arrays.append(pa.array([False] * table.num_rows, pa.bool_()))
+    data = pa.Table.from_arrays(arrays, schema=lake_schema(columns))
+    for batch in data.to_batches(max_chunksize=spec.fetch_size):
+        writer.write_batch(batch)
+    progress(data.num_rows)
+    seen: set[int] = set()
+    if changed:
+        seen = {k for k in data[spec.key].to_pylist() if k // spec.chunk_rows in changed}
+    return data.num_rows, seen
+
+
 def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load_id: str,
                force_full: bool = False, progress: Callable[[int], None] = lambda rows: None) -> LoadResult:
     started = time.monotonic()
     base = table_dir(spec.name)
     staging, final = f"{base}/_staging/load_id={load_id}", f"{base}/load_id={load_id}"
+    engine = os.environ.get("DATAPLATFORM_IMPORT_ENGINE") or spec.engine
+    if engine not in ENGINES:
+        raise ValueError(f"{spec.name}: engine must be one of {ENGINES}, got {engine!r}")
     fs, _ = lake.filesystem()
     fs.delete_dir_contents(lake.path(f"{base}/_staging"), missing_dir_ok=True)
     fs.create_dir(lake.path(staging), recursive=True)
@@ -180,21 +221,19 @@ def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load
         cur.execute(q["count_rows"].format(table=spec.name, where=selection), params)
         expected = int(cur.fetchone()[0])
 
-        written = 0
-        seen: set[int] = set()
-        stream = conn.cursor(pymysql.cursors.SSCursor)
-        stream.execute(q["select_rows"].format(columns=names, table=spec.name, where=selection), params)
-        key_index = [c.name for c in columns].index(spec.key)
+        select = q["select_rows"].format(columns=names, table=spec.name, where=selection)
+        tombstones = 0
         with pq.ParquetWriter(lake.path(f"{staging}/part-00000.parquet"), lake_schema(columns),
                               filesystem=fs, compression="snappy") as writer:
-            while rows := stream.fetchmany(spec.fetch_size):
-                writer.write_batch(_batch(columns, rows))
-                if changed:
-                    seen.update(r[key_index] for r in rows if r[key_index] // spec.chunk_rows in changed)
-                written += len(rows)
-                progress(written)
-            stream.close()
-            tombstones = 0
+            if engine == "pymysql":
+                written, seen = _read_in_snapshot(conn, select, params, columns, spec, changed, writer, progress)
+                conn.commit()
+            else:
+                # The snapshot ends here, after the checksums were taken: a row that changes before
+                # connectorx reads it differs from the stored checksum and is read again next run.
+                query = cur.mogrify(select, params)
+                conn.commit()
+                written, seen = _read_with_connectorx(mysql, query, columns, spec, changed, writer, progress)
             if changed:
                 chain = [lid for lid in published_loads(lake, spec.name) if lid >= previous.base_load_id]
                 gone = sorted(_current_keys(lake, spec, chain, changed) - seen)
@@ -204,9 +243,8 @@ def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load
                     empty[DELETED] = pa.array([True] * len(gone))
                     writer.write_table(pa.table(empty, schema=lake_schema(columns)))
                     tombstones = len(gone)
-        conn.commit()
 
-    if written != expected:
+    if engine == "pymysql" and written != expected:
         fs.delete_dir(lake.path(staging))
         raise ImportMismatch(f"{spec.name}: wrote {written} rows but the snapshot holds {expected} "
                              "for the same selection; nothing was published")
@@ -223,7 +261,7 @@ def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load
         rows=written, tombstones=tombstones, changed_chunks=len(changed), low_watermark=low,
         high_watermark=state.high_watermark, bytes=lake.total_bytes(final),
         seconds=time.monotonic() - started, columns=columns, base_load_id=state.base_load_id,
-        added_columns=added, expected_rows=expected,
+        added_columns=added, engine=engine, expected_rows=expected,
         source_rows=sum(n for n, _ in chunks.values()) if chunks else expected)
 
 

@@ -75,7 +75,15 @@ from tests.integration.test_hadoop_services import hbase_restart_row  # noqa: E4
 
 
 @pytest.fixture()
-def imported(fresh_shop, lake, test_resources):
+def engine(request, monkeypatch) -> str:
+    """The import engine for this test: connectorx, or what `indirect` parametrization asks for."""
+    name = getattr(request, "param", "connectorx")
+    monkeypatch.setenv("DATAPLATFORM_IMPORT_ENGINE", name)
+    return name
+
+
+@pytest.fixture()
+def imported(engine, fresh_shop, lake, test_resources):
     """A fresh shop imported into an empty test lake: the first load of every table is full."""
     fs, _ = lake.filesystem()
     fs.delete_dir_contents(lake.path("raw"), missing_dir_ok=True)

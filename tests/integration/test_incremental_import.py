@@ -21,6 +21,7 @@ def assert_current_equals_source(hive, mysql, tables=SPECS):
         assert rows_in_hive(hive, name, key) == rows_in_mysql(mysql, name, key), name
 
 
+@pytest.mark.parametrize("engine", ["pymysql", "connectorx"], indirect=True)
 def test_updates_with_past_timestamps_and_deletes_are_caught(imported, mysql, hive, test_resources):
     with mysql.connect() as conn, conn.cursor() as cur:
         # An update that sets updated_at back in time: invisible to a check column alone.
@@ -74,6 +75,7 @@ class Writer(threading.Thread):
             cur.execute("UPDATE products SET price = price + 0.01 WHERE product_id = %s", (self.rng.randint(1, 60),))
 
 
+@pytest.mark.parametrize("engine", ["pymysql", "connectorx"], indirect=True)
 def test_a_concurrent_writer_during_ten_incremental_runs_loses_nothing(imported, mysql, hive, lake,
                                                                        test_resources):
     writer = Writer(mysql, seed=4)

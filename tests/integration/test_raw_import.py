@@ -13,6 +13,7 @@ from tests.integration.helpers import materialize, rows_in_hive, rows_in_mysql
 TABLES = [t.name for t in SHOP_TABLES]
 
 
+@pytest.mark.parametrize("engine", ["pymysql", "connectorx"], indirect=True)
 def test_every_table_reads_back_identical_through_hiveserver2(imported, mysql, hive):
     for source in SHOP_TABLES:
         key = source.primary_key[0]
@@ -31,6 +32,7 @@ def test_materialization_records_row_counts_and_passing_checks(imported, fresh_s
     assert len(checks) == 3 * len(TABLES) and all(c.passed for c in checks)
 
 
+@pytest.mark.parametrize("engine", ["pymysql", "connectorx"], indirect=True)
 def test_incremental_runs_reflect_source_changes(imported, mysql, hive, lake, test_resources):
     apply_change_batch(mysql.connect, seed=9, intensity=0.05)
     result = materialize(test_resources)

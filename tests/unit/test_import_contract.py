@@ -40,3 +40,8 @@ def test_new_nullable_columns_are_accepted():
 def test_dropped_retyped_or_not_null_columns_stop_the_import(now, message):
     with pytest.raises(SchemaDrift, match=message):
         check_drift("t", [["id", "int(11)"]], now)
+
+
+def test_engine_is_part_of_the_contract_and_defaults_to_connectorx():
+    assert {t.engine for t in SHOP_TABLES} == {"connectorx"}
+    assert SourceTable("t", ("id",), "a table", engine="pymysql").engine == "pymysql"
