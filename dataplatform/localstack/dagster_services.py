@@ -22,6 +22,14 @@ class _DagsterService(Service):
         home.mkdir(parents=True, exist_ok=True)
         if not (home / "dagster.yaml").exists():
             shutil.copy(STACK_CONF_DIR / "dagster.yaml", home / "dagster.yaml")
+        # Create the SQLite storages here, once, before any Dagster process starts: the webserver,
+        # the daemon and their code servers creating them at the same moment on a fresh home leave
+        # two alembic heads behind ("Version table 'alembic_version' has more than one head").
+        from dagster import DagsterInstance
+
+        with DagsterInstance.from_config(str(home)) as instance:
+            instance.get_runs(limit=1)
+            instance.all_instigator_state()
 
     def env(self) -> dict[str, str]:
         env = spark_env(self.conf_dir)
