@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from dataplatform.settings import load_settings
 from resources import resources_for
-from resources.hive import HiveError
+from resources.hive import run_statement
 
 
 def format_rows(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -20,10 +20,7 @@ def format_rows(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 def fetch(sql: str, limit: int) -> tuple[list[str], list[tuple]]:
     hive = resources_for(load_settings())["hive"]
     with hive.cursor() as cur:
-        try:
-            cur.execute(sql)
-        except Exception as exc:  # noqa: BLE001 - shown to the user as the server said it
-            raise HiveError(f"query failed: {exc}") from None
+        run_statement(cur, sql)
         header = [d[0].split(".")[-1] for d in cur.description or []]
         return header, cur.fetchmany(limit) if header else []
 

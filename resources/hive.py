@@ -46,15 +46,16 @@ class HiveServer2Resource(dg.ConfigurableResource):
     def execute(self, *statements: str) -> None:
         with self.cursor() as cur:
             for statement in statements:
-                _run(cur, statement)
+                run_statement(cur, statement)
 
     def query(self, statement: str) -> list[tuple]:
         with self.cursor() as cur:
-            _run(cur, statement)
+            run_statement(cur, statement)
             return cur.fetchall()
 
 
-def _run(cur: hive.Cursor, statement: str) -> None:
+def run_statement(cur: hive.Cursor, statement: str) -> None:
+    """Execute one statement; a refusal becomes a HiveError with the server's reason."""
     try:
         cur.execute(statement)
     except hive.OperationalError as exc:

@@ -29,16 +29,19 @@ class LakeResource(dg.ConfigurableResource):
             http = urlparse(self.webhdfs_url)
             fs = WebHDFS(host=http.hostname, port=http.port, user=self.webhdfs_user,
                          use_https=http.scheme == "https")
-            return pafs.PyFileSystem(pafs.FSSpecHandler(fs)), parsed.path.rstrip("/")
-        fs, base = pafs.FileSystem.from_uri(self.root)
-        return fs, base.rstrip("/")
+            return pafs.PyFileSystem(pafs.FSSpecHandler(fs)), self._base_path()
+        fs, _ = pafs.FileSystem.from_uri(self.root)
+        return fs, self._base_path()
+
+    def _base_path(self) -> str:
+        return urlparse(self.root).path.rstrip("/")
 
     def uri(self, relative: str) -> str:
         return f"{self.root.rstrip('/')}/{relative.strip('/')}"
 
     def path(self, relative: str) -> str:
         """The path of `relative` inside `filesystem()`."""
-        return f"{self.filesystem()[1]}/{relative.strip('/')}"
+        return f"{self._base_path()}/{relative.strip('/')}"
 
     def publish(self, staging: str, final: str) -> None:
         """Atomically move a finished staging directory to its final relative path."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import quote
 
 import dagster as dg
@@ -10,7 +9,7 @@ import pymysql
 from pydantic import Field
 
 from dataplatform.paths import render_sql
-from dataplatform.settings import Settings
+from dataplatform.settings import Settings, SettingsError, read_password_file
 
 
 class MySQLError(RuntimeError):
@@ -40,10 +39,9 @@ class MySQLResource(dg.ConfigurableResource):
             return self.password
         if self.password_file:
             try:
-                return Path(self.password_file).read_text().rstrip("\n")
-            except OSError as exc:
-                raise MySQLError(f"cannot read the MySQL password file {self.password_file}: "
-                                 f"{exc.strerror}") from exc
+                return read_password_file(self.password_file)
+            except SettingsError as exc:
+                raise MySQLError(f"MySQL: {exc}") from exc
         raise MySQLError("no MySQL password configured: set password_file or password")
 
     def connectorx_url(self) -> str:

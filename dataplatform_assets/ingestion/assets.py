@@ -3,6 +3,7 @@
 # No `from __future__ import annotations` here: Dagster inspects the `context` annotation.
 import dagster as dg
 
+from dataplatform_assets.ingestion.load_state import loads_since
 from dataplatform_assets.ingestion.raw_tables import (
     current_row_count,
     duplicate_keys,
@@ -10,7 +11,6 @@ from dataplatform_assets.ingestion.raw_tables import (
     raw_table_name,
 )
 from dataplatform_assets.ingestion.table_import import (
-    chain_loads,
     drop_superseded_loads,
     new_load_id,
     run_import,
@@ -58,7 +58,7 @@ def build_import_asset(spec: SourceTable) -> dg.AssetsDefinition:
         context.log.info(f"importing shop.{spec.name} ({spec.mode}) as load {load_id}")
         result = run_import(mysql, lake, spec, load_id,
                             progress=lambda rows: context.log.debug(f"{spec.name}: {rows:,} rows"))
-        view = publish_raw_table(hive, lake, spec, result.columns, chain_loads(lake, spec.name),
+        view = publish_raw_table(hive, lake, spec, result.columns, loads_since(lake, spec.name, result.base_load_id),
                                  result.base_load_id)
         drop_superseded_loads(lake, spec.name, result.base_load_id)
         current_rows, duplicates = current_row_count(hive, spec.name), duplicate_keys(hive, spec)

@@ -34,6 +34,11 @@ def published_loads(lake: LakeResource, table: str) -> list[str]:
     return [d.removeprefix("load_id=") for d in lake.list_dirs(table_dir(table)) if d.startswith("load_id=")]
 
 
+def loads_since(lake: LakeResource, table: str, base_load_id: str) -> list[str]:
+    """The published loads of the chain that starts at the full load `base_load_id`, oldest first."""
+    return [lid for lid in published_loads(lake, table) if lid >= base_load_id]
+
+
 def write_state(lake: LakeResource, directory: str, state: LoadState) -> None:
     fs, _ = lake.filesystem()
     with fs.open_output_stream(lake.path(f"{directory}/{STATE_FILE}")) as out:

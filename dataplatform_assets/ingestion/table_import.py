@@ -25,6 +25,7 @@ from dataplatform.paths import named_queries
 from dataplatform_assets.ingestion.load_state import (
     LoadState,
     latest_state,
+    loads_since,
     published_loads,
     table_dir,
     write_state,
@@ -51,7 +52,6 @@ class LoadResult:
     table: str
     load_id: str
     mode: str  # what the load did: full, append or lastmodified
-    path: str  # relative to the lake root
     uri: str
     rows: int
     tombstones: int
@@ -235,7 +235,7 @@ def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load
                 conn.commit()
                 written, seen = _read_with_connectorx(mysql, query, columns, spec, changed, writer, progress)
             if changed:
-                chain = [lid for lid in published_loads(lake, spec.name) if lid >= previous.base_load_id]
+                chain = loads_since(lake, spec.name, previous.base_load_id)
                 gone = sorted(_current_keys(lake, spec, chain, changed) - seen)
                 if gone:
                     empty = {c.name: pa.nulls(len(gone), c.arrow_type) for c in columns}
@@ -257,7 +257,7 @@ def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load
     write_state(lake, staging, state)
     lake.publish(staging, final)
     return LoadResult(
-        table=spec.name, load_id=load_id, mode=state.mode, path=final, uri=lake.uri(final),
+        table=spec.name, load_id=load_id, mode=state.mode, uri=lake.uri(final),
         rows=written, tombstones=tombstones, changed_chunks=len(changed), low_watermark=low,
         high_watermark=state.high_watermark, bytes=lake.total_bytes(final),
         seconds=time.monotonic() - started, columns=columns, base_load_id=state.base_load_id,
@@ -270,13 +270,5 @@ def drop_superseded_loads(lake: LakeResource, table: str, base_load_id: str) -> 
     for load_id in published_loads(lake, table):
         if load_id < base_load_id:
             lake.delete_dir(f"{table_dir(table)}/load_id={load_id}")
-
-
-def chain_loads(lake: LakeResource, table: str) -> list[str]:
-    """The loads the current view is built from: the latest full load and the ones after it."""
-    state = latest_state(lake, table)
-    if state is None:
-        return []
-    return [lid for lid in published_loads(lake, table) if lid >= state.base_load_id]
 
 
