@@ -12,8 +12,7 @@ def materialize_selection(selection: str = "*") -> int:
     home = dagster_home()
     os.environ["DAGSTER_HOME"] = str(home)
     home.mkdir(parents=True, exist_ok=True)
-    if not (home / "dagster.yaml").exists():
-        shutil.copy(STACK_CONF_DIR / "dagster.yaml", home / "dagster.yaml")
+    shutil.copy(STACK_CONF_DIR / "dagster.yaml", home / "dagster.yaml")  # the project's, always current
 
     import dagster as dg
 

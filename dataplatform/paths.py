@@ -66,3 +66,8 @@ def venv_script(name: str) -> str:
 
     beside = Path(sys.executable).parent / name
     return str(beside) if beside.exists() else (shutil.which(name) or name)
+
+
+def render_named_sql(relative: str, name: str, **values: object) -> str:
+    """One `-- name:` query of a file under `sql/` with its `{placeholders}` filled."""
+    return named_queries(relative)[name].format(**values)

@@ -40,6 +40,7 @@ class Settings:
     hbase_thrift_host: str
     hbase_thrift_port: int
     lake_root: str
+    clickstream_format: str = "shop_json"
 
     def mysql_password(self) -> str:
         return read_password_file(self.mysql_password_file)

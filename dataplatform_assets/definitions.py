@@ -1,13 +1,22 @@
-"""The code location: every asset, check and resource of the platform."""
+"""The code location: every asset, check, schedule, sensor and resource of the platform."""
 
 import dagster as dg
 
 from dataplatform.settings import load_settings
+from dataplatform_assets.clickstream.assets import clickstream_events, raw_clickstream, sessions
+from dataplatform_assets.clickstream.landing_sensor import clickstream_landing_sensor
 from dataplatform_assets.ingestion.assets import import_assets, incremental_import_schedule
 from resources import resources_for
 
+# Declarative automation (sessions follow re-parsed events) needs its sensor on from the start.
+automation_sensor = dg.AutomationConditionSensorDefinition(
+    "clickstream_automation", target=dg.AssetSelection.groups("clickstream"),
+    default_status=dg.DefaultSensorStatus.RUNNING, minimum_interval_seconds=15,
+    description="Rebuilds the sessions of every day whose events were re-parsed.")
+
 defs = dg.Definitions(
-    assets=[*import_assets],
+    assets=[*import_assets, raw_clickstream, clickstream_events, sessions],
     schedules=[incremental_import_schedule],
+    sensors=[clickstream_landing_sensor, automation_sensor],
     resources=resources_for(load_settings()),
 )

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import dagster as dg
 import pyarrow.fs as pafs
 from pydantic import Field
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One file or directory of a listing; `mtime_ms` is the file system's modification time."""
+    name: str
+    is_dir: bool
+    size: int
+    mtime_ms: int
 
 
 class LakeResource(dg.ConfigurableResource):
@@ -19,19 +29,41 @@ class LakeResource(dg.ConfigurableResource):
     webhdfs_url: str | None = Field(default=None, description="NameNode HTTP, e.g. http://127.0.0.1:9870")
     webhdfs_user: str = "dataplatform"
 
-    def filesystem(self) -> tuple[pafs.FileSystem, str]:
-        parsed = urlparse(self.root)
-        if parsed.scheme == "hdfs":
+    def _fsspec(self):
+        if urlparse(self.root).scheme == "hdfs":
             from fsspec.implementations.webhdfs import WebHDFS
 
             if not self.webhdfs_url:
                 raise ValueError(f"lake root {self.root} is on HDFS: set webhdfs_url")
             http = urlparse(self.webhdfs_url)
-            fs = WebHDFS(host=http.hostname, port=http.port, user=self.webhdfs_user,
-                         use_https=http.scheme == "https")
-            return pafs.PyFileSystem(pafs.FSSpecHandler(fs)), self._base_path()
+            return WebHDFS(host=http.hostname, port=http.port, user=self.webhdfs_user,
+                           use_https=http.scheme == "https")
+        from fsspec.implementations.local import LocalFileSystem
+
+        return LocalFileSystem()
+
+    def filesystem(self) -> tuple[pafs.FileSystem, str]:
+        if urlparse(self.root).scheme == "hdfs":
+            return pafs.PyFileSystem(pafs.FSSpecHandler(self._fsspec())), self._base_path()
         fs, _ = pafs.FileSystem.from_uri(self.root)
         return fs, self._base_path()
+
+    def list_status(self, relative: str) -> list[Entry]:
+        """The entries of a directory with sizes and modification times (empty if it is missing);
+        one WebHDFS LISTSTATUS call on HDFS."""
+        fs = self._fsspec()
+        try:
+            infos = fs.ls(self.path(relative), detail=True)
+        except FileNotFoundError:
+            return []
+        entries = []
+        for info in infos:
+            mtime = info.get("modificationTime")
+            if mtime is None:  # local file systems report seconds
+                mtime = int(float(info.get("mtime", 0)) * 1000)
+            entries.append(Entry(info["name"].rstrip("/").rsplit("/", 1)[-1], info["type"] == "directory",
+                                 int(info.get("size") or 0), int(mtime)))
+        return sorted(entries, key=lambda e: e.name)
 
     def _base_path(self) -> str:
         return urlparse(self.root).path.rstrip("/")

@@ -20,8 +20,7 @@ class _DagsterService(Service):
     def prepare(self) -> None:
         home = stack_dagster_home()
         home.mkdir(parents=True, exist_ok=True)
-        if not (home / "dagster.yaml").exists():
-            shutil.copy(STACK_CONF_DIR / "dagster.yaml", home / "dagster.yaml")
+        shutil.copy(STACK_CONF_DIR / "dagster.yaml", home / "dagster.yaml")  # the project's, always current
         # Create the SQLite storages here, once, before any Dagster process starts: the webserver,
         # the daemon and their code servers creating them at the same moment on a fresh home leave
         # two alembic heads behind ("Version table 'alembic_version' has more than one head").

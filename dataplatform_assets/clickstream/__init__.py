@@ -1,0 +1,1 @@
+"""Clickstream: Flume's landing buckets -> parsed, deduplicated events, rejects and sessions."""

@@ -1,0 +1,134 @@
+"""Clickstream assets: Flume's landing (observed, not built here), parsed events with their
+rejects, and sessions. All partitioned by time in UTC, matching Flume's buckets."""
+
+# No `from __future__ import annotations` here: Dagster inspects the `context` annotation.
+import dagster as dg
+
+from dataplatform_assets.clickstream.curated_tables import (
+    EVENTS,
+    REJECTS,
+    SESSIONS,
+    ensure_tables,
+    new_version,
+)
+from dataplatform_assets.clickstream.parse import MAX_LINE_BYTES, parse_hour
+from dataplatform_assets.clickstream.partitions import DAILY, HOURLY
+from dataplatform_assets.clickstream.sessions import INACTIVITY_GAP_MINUTES, build_sessions
+from resources.clickstream import ClickstreamLandingResource
+from resources.hive import HiveServer2Resource
+from resources.lake import LakeResource
+
+RAW_CLICKSTREAM = dg.AssetKey(["raw", "clickstream"])
+EVENTS_KEY = dg.AssetKey(["curated", "clickstream_events"])
+REJECTS_KEY = dg.AssetKey(["curated", "clickstream_rejects"])
+SESSIONS_KEY = dg.AssetKey(["curated", "sessions"])
+RECONCILE_CHECK = "lines_reconcile"
+UNIQUE_SESSIONS_CHECK = "unique_session_ids"
+SPARK_POOL = "spark"
+HIVE_RETRY = dg.RetryPolicy(max_retries=2, delay=10)
+
+raw_clickstream = dg.AssetSpec(
+    RAW_CLICKSTREAM,
+    group_name="clickstream",
+    kinds={"flume", "hdfs"},
+    owners=["team:data-platform"],
+    partitions_def=HOURLY,
+    description="Web-server log lines as Flume lands them in `raw/clickstream/dt=YYYY-MM-DD/hr=HH` (UTC event "
+                "hour), at least once. Written by the Flume agent, not by Dagster; the "
+                "`clickstream_landing_sensor` watches it.",
+)
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(EVENTS_KEY, deps=[RAW_CLICKSTREAM], kinds={"spark", "parquet", "hive"},
+                     description="Valid events, typed, times in UTC, each `event_id` once: "
+                                 "`curated.clickstream_events`, partitioned by `dt`/`hr`."),
+        dg.AssetSpec(REJECTS_KEY, deps=[RAW_CLICKSTREAM], kinds={"spark", "parquet", "hive"},
+                     description="Every refused line, byte for byte, with its source file and a reason code: "
+                                 "`curated.clickstream_rejects` (files under `quarantine/`)."),
+    ],
+    group_name="clickstream",
+    partitions_def=HOURLY,
+    # A run may cover a range of hours (the sensor batches contiguous ones); each hour is parsed and
+    # swapped in on its own.
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool=SPARK_POOL,
+    retry_policy=HIVE_RETRY,
+    check_specs=[dg.AssetCheckSpec(
+        RECONCILE_CHECK, asset=EVENTS_KEY,
+        description="Per hour: accepted + rejected + duplicates = lines read, and the published partitions "
+                    "hold exactly the accepted events (each id once) and the rejected lines.")],
+)
+def clickstream_events(context: dg.AssetExecutionContext, hive: HiveServer2Resource, lake: LakeResource,
+                       clickstream: ClickstreamLandingResource):
+    ensure_tables(hive, lake, EVENTS, REJECTS)
+    version = new_version(context.run.run_id)
+    hours = context.partition_keys
+    outcomes = []
+    for n, key in enumerate(hours, 1):
+        outcome = parse_hour(hive, lake, clickstream, key, version)
+        outcomes.append(outcome)
+        context.log.info(f"[{n}/{len(hours)}] {key}: {outcome.lines_read:,} lines from {outcome.files} files -> "
+                         f"{outcome.accepted:,} events, {outcome.rejected:,} rejected, "
+                         f"{outcome.duplicates:,} duplicates" + (f" {dict(outcome.reasons)}" if outcome.reasons else ""))
+    totals = {name: sum(getattr(o, name) for o in outcomes)
+              for name in ("files", "lines_read", "accepted", "rejected", "duplicates")}
+    reasons = sum((o.reasons for o in outcomes), start=type(outcomes[0].reasons)()) if outcomes else {}
+    failing = [o.partition_key for o in outcomes if not o.reconciles()]
+    common = {"hours": len(hours), "first_hour": hours[0], "last_hour": hours[-1],
+              "format": clickstream.format, **totals}
+    yield dg.MaterializeResult(asset_key=EVENTS_KEY, metadata={
+        **common, "dagster/row_count": totals["accepted"],
+        "dagster/table_name": f"{hive.db('curated')}.{EVENTS.name}"})
+    yield dg.MaterializeResult(asset_key=REJECTS_KEY, metadata={
+        **common, "dagster/row_count": totals["rejected"], "max_line_bytes": MAX_LINE_BYTES,
+        "dagster/table_name": f"{hive.db('curated')}.{REJECTS.name}",
+        "reasons": dg.MetadataValue.json(dict(reasons))})
+    yield dg.AssetCheckResult(check_name=RECONCILE_CHECK, asset_key=EVENTS_KEY, passed=not failing,
+                              metadata={"hours_not_reconciling": ", ".join(failing), **totals})
+
+
+# Sessions of a day need the events from the day before (an early event may continue a late
+# session) to the day after (a late session may run past midnight).
+SESSION_EVENT_WINDOW = dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=1)
+
+# Rebuild a day whenever any hour it reads was re-parsed, once no such hour is still running.
+SESSIONS_AUTOMATION = (
+    dg.AutomationCondition.any_deps_updated()
+    & ~dg.AutomationCondition.any_deps_in_progress()
+    & ~dg.AutomationCondition.in_progress()
+).with_label("events_changed")
+
+
+@dg.asset(
+    key=SESSIONS_KEY,
+    group_name="clickstream",
+    kinds={"spark", "parquet", "hive"},
+    owners=["team:data-platform"],
+    partitions_def=DAILY,
+    deps=[dg.AssetDep(EVENTS_KEY, partition_mapping=SESSION_EVENT_WINDOW)],
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    automation_condition=SESSIONS_AUTOMATION,
+    pool=SPARK_POOL,
+    retry_policy=HIVE_RETRY,
+    description=f"`curated.sessions`: visits of a customer (or an anonymous device) with no gap over "
+                f"{INACTIVITY_GAP_MINUTES} minutes, by start day (UTC): start, end, duration, pages, products "
+                "viewed, cart adds, whether it converted.",
+    check_specs=[dg.AssetCheckSpec(UNIQUE_SESSIONS_CHECK, asset=SESSIONS_KEY,
+                                   description="No session id appears twice in the day.")],
+)
+def sessions(context: dg.AssetExecutionContext, hive: HiveServer2Resource, lake: LakeResource):
+    ensure_tables(hive, lake, SESSIONS)
+    version = new_version(context.run.run_id)
+    days = context.partition_keys
+    totals = {"sessions": 0, "distinct_ids": 0}
+    for n, day in enumerate(days, 1):
+        rows, distinct = build_sessions(hive, lake, day, version)
+        totals["sessions"] += rows
+        totals["distinct_ids"] += distinct
+        context.log.info(f"[{n}/{len(days)}] {day}: {rows:,} sessions")
+    yield dg.MaterializeResult(metadata={"dagster/row_count": totals["sessions"], "days": len(days),
+                                         "dagster/table_name": f"{hive.db('curated')}.{SESSIONS.name}"})
+    yield dg.AssetCheckResult(check_name=UNIQUE_SESSIONS_CHECK, passed=totals["sessions"] == totals["distinct_ids"],
+                              metadata=totals)

@@ -1,0 +1,68 @@
+"""The `curated` Hive tables and their atomic partition swaps.
+
+Every write goes to a fresh version directory (`<table dir>/dt=.../hr=.../v=<version>`) that no
+reader knows yet; one metastore call then points the partition at it, and older versions are
+removed. A killed run leaves only an unreferenced version directory, cleared by the next run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from dataplatform.paths import render_named_sql
+from resources.hive import HiveServer2Resource
+from resources.lake import LakeResource
+
+CURATED = "curated"
+TABLES_SQL = "clickstream/tables.sql"
+
+
+@dataclass(frozen=True)
+class CuratedTable:
+    name: str
+    directory: str  # relative to the lake root
+    create_query: str
+
+
+EVENTS = CuratedTable("clickstream_events", "curated/clickstream_events", "create_events")
+REJECTS = CuratedTable("clickstream_rejects", "quarantine/clickstream_rejects", "create_rejects")
+SESSIONS = CuratedTable("sessions", "curated/sessions", "create_sessions")
+
+
+def new_version(run_id: str) -> str:
+    return f"v={datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S%f')}-{run_id[:8]}"
+
+
+def partition_dir(table: CuratedTable, partition: dict[str, str]) -> str:
+    return "/".join([table.directory, *(f"{k}={v}" for k, v in partition.items())])
+
+
+def ensure_tables(hive: HiveServer2Resource, lake: LakeResource, *tables: CuratedTable) -> None:
+    database = hive.db(CURATED)
+    hive.execute(render_named_sql(TABLES_SQL, "create_database", database=database),
+                 *(render_named_sql(TABLES_SQL, t.create_query, database=database, location=lake.uri(t.directory))
+                   for t in tables))
+
+
+def publish_partition(hive: HiveServer2Resource, lake: LakeResource, table: CuratedTable,
+                      partition: dict[str, str], version: str) -> None:
+    """Point the table's partition at `version` (already written), then drop every other version."""
+    database = hive.db(CURATED)
+    spec = ", ".join(f"{k} = '{v}'" for k, v in partition.items())
+    location = lake.uri(f"{partition_dir(table, partition)}/{version}")
+    values = dict(database=database, table=table.name, spec=spec, location=location)
+    exists = hive.query(render_named_sql(TABLES_SQL, "show_partition", **values))
+    hive.execute(render_named_sql(TABLES_SQL, "set_location" if exists else "add_partition", **values))
+    for old in lake.list_dirs(partition_dir(table, partition)):
+        if old != version and old.startswith("v="):
+            lake.delete_dir(f"{partition_dir(table, partition)}/{old}")
+
+
+def partition_rows(hive: HiveServer2Resource, table: CuratedTable, partition: dict[str, str],
+                   key: str) -> tuple[int, int]:
+    """(rows, distinct `key` values) in one partition, read back through HiveServer2."""
+    where = " AND ".join(f"{k} = '{v}'" for k, v in partition.items())
+    rows, distinct = hive.query(render_named_sql(TABLES_SQL, "partition_rows", database=hive.db(CURATED),
+                                                 table=table.name, key=key, where=where))[0]
+    return int(rows), int(distinct)

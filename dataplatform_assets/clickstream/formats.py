@@ -1,0 +1,33 @@
+"""Input formats the parser accepts; `DATAPLATFORM_CLICKSTREAM_FORMAT` picks one for the landing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dataplatform.generator.clickstream import EVENT_TYPES
+
+
+@dataclass(frozen=True)
+class ClickstreamFormat:
+    name: str
+    classify_sql: str  # under sql/: defines the `clickstream_classified` view from `clickstream_lines`
+    description: str
+    template_values: tuple[tuple[str, str], ...] = ()
+
+
+FORMATS = {
+    "shop_json": ClickstreamFormat(
+        "shop_json", "clickstream/classify_shop_events.sql",
+        "our web servers' JSON lines (event_id, event_type, event_ts with offset, customer, product...)",
+        (("event_types", ", ".join(f"'{t}'" for t in EVENT_TYPES)),)),
+    "upgrad": ClickstreamFormat(
+        "upgrad", "clickstream/classify_upgrad.sql",
+        "upGrad-style app records: string fields, Yes/No flags, `timestamp` in UTC, keys in any case"),
+}
+
+
+def clickstream_format(name: str) -> ClickstreamFormat:
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise ValueError(f"unknown clickstream format {name!r}; known: {', '.join(FORMATS)}") from None

@@ -1,0 +1,118 @@
+"""The sensor that turns files Flume closed into runs of the hours they belong to.
+
+Each tick lists the landing buckets over WebHDFS. A bucket's directory changes its modification
+time whenever a file in it is created or renamed (Flume renames a file when it closes it), so
+only buckets whose directory changed are listed file by file. The cursor keeps, per bucket, that
+directory time and a digest of its closed files (name, size, modification time): a bucket whose
+digest changed, even for an hour long past, gets its hour parsed again. No wall-clock time is
+involved, so a paused sensor catches up exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+import dagster as dg
+
+from dataplatform_assets.clickstream.assets import EVENTS_KEY, REJECTS_KEY
+from dataplatform_assets.clickstream.parse import is_closed_file
+from dataplatform_assets.clickstream.partitions import HOURLY, partition_of
+from resources.clickstream import ClickstreamLandingResource
+from resources.lake import Entry, LakeResource
+
+MAX_HOURS_PER_RUN = 24
+RANGE_START_TAG, RANGE_END_TAG = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
+
+
+@dataclass
+class LandingCursor:
+    buckets: dict[str, tuple[int, str]] = field(default_factory=dict)  # "dt=../hr=.." -> (dir mtime, digest)
+
+    @classmethod
+    def parse(cls, text: str | None) -> LandingCursor:
+        return cls({k: (v[0], v[1]) for k, v in json.loads(text).items()} if text else {})
+
+    def serialize(self) -> str:
+        return json.dumps({k: list(v) for k, v in sorted(self.buckets.items())}, separators=(",", ":"))
+
+
+def files_digest(files: list[Entry]) -> str:
+    closed = sorted(f"{f.name}:{f.size}:{f.mtime_ms}" for f in files if not f.is_dir and is_closed_file(f.name))
+    return hashlib.sha1("\n".join(closed).encode()).hexdigest()[:16] if closed else ""
+
+
+def scan_landing(lake: LakeResource, landing_dir: str, cursor: LandingCursor) -> tuple[dict[str, str], LandingCursor]:
+    """Buckets whose closed files changed since `cursor` ({bucket: digest}) and the cursor after this scan."""
+    changed: dict[str, str] = {}
+    after = LandingCursor(dict(cursor.buckets))
+    for day in lake.list_status(landing_dir):
+        if not (day.is_dir and day.name.startswith("dt=")):
+            continue
+        for hour in lake.list_status(f"{landing_dir}/{day.name}"):
+            if not (hour.is_dir and hour.name.startswith("hr=")):
+                continue
+            bucket = f"{day.name}/{hour.name}"
+            seen_mtime, seen_digest = cursor.buckets.get(bucket, (None, ""))
+            if hour.mtime_ms == seen_mtime:
+                continue
+            digest = files_digest(lake.list_status(f"{landing_dir}/{bucket}"))
+            after.buckets[bucket] = (hour.mtime_ms, digest)
+            if digest and digest != seen_digest:
+                changed[bucket] = digest
+    return changed, after
+
+
+def hour_ranges(keys: list[str], max_len: int = MAX_HOURS_PER_RUN) -> list[list[str]]:
+    """Sorted partition keys grouped into runs of consecutive hours, at most `max_len` each."""
+    all_keys = HOURLY.get_partition_keys()
+    index = {k: i for i, k in enumerate(all_keys)}
+    ranges: list[list[str]] = []
+    for key in sorted(keys, key=index.__getitem__):
+        if ranges and index[key] == index[ranges[-1][-1]] + 1 and len(ranges[-1]) < max_len:
+            ranges[-1].append(key)
+        else:
+            ranges.append([key])
+    return ranges
+
+
+def run_requests(changed: dict[str, str]) -> tuple[list[dg.RunRequest], list[str]]:
+    """Runs for the changed buckets, and the buckets that are no hour of the partitions."""
+    valid = set(HOURLY.get_partition_keys())
+    by_key, outside = {}, []
+    for bucket, digest in changed.items():
+        dt, hr = (part.split("=", 1)[1] for part in bucket.split("/"))
+        key = partition_of(dt, hr)
+        if key in valid:
+            by_key[key] = digest
+        else:
+            outside.append(bucket)
+    requests = []
+    for hours in hour_ranges(list(by_key)):
+        run_key = f"{hours[0]}..{hours[-1]}@" + hashlib.sha1("".join(by_key[h] for h in hours).encode()).hexdigest()[:16]
+        if len(hours) == 1:
+            requests.append(dg.RunRequest(run_key=run_key, partition_key=hours[0]))
+        else:
+            requests.append(dg.RunRequest(run_key=run_key, tags={RANGE_START_TAG: hours[0], RANGE_END_TAG: hours[-1]}))
+    return requests, outside
+
+
+@dg.sensor(
+    name="clickstream_landing_sensor",
+    target=[EVENTS_KEY, REJECTS_KEY],
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=5,
+    description="Lists Flume's landing buckets (WebHDFS) and parses every hour whose closed files changed.",
+)
+def clickstream_landing_sensor(context: dg.SensorEvaluationContext, lake: LakeResource,
+                               clickstream: ClickstreamLandingResource):
+    changed, after = scan_landing(lake, clickstream.landing_dir, LandingCursor.parse(context.cursor))
+    requests, outside = run_requests(changed)
+    if outside:
+        context.log.warning(f"landing buckets outside the hourly partitions (from {HOURLY.start:%Y-%m-%d}), "
+                            f"not parsed: {', '.join(sorted(outside)[:10])}")
+    context.update_cursor(after.serialize())
+    if not requests:
+        return dg.SkipReason(f"no new closed files in {len(after.buckets)} landing buckets")
+    return requests

@@ -1,0 +1,108 @@
+"""Parse one landing hour with Spark: classify every line, dedupe on event id, publish atomically.
+
+The work runs as Spark SQL on the HiveServer2 endpoint (the Spark Thrift Server locally, a
+Thrift Server on the cluster elsewhere), so a run pays no JVM start and the same statements run
+wherever Spark does. All statements of one hour share one session: its temporary views and its
+cached outcome table are private to it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from dataplatform.paths import read_sql, render_sql
+from dataplatform_assets.clickstream.curated_tables import (
+    EVENTS,
+    REJECTS,
+    partition_dir,
+    partition_rows,
+    publish_partition,
+)
+from dataplatform_assets.clickstream.formats import clickstream_format
+from dataplatform_assets.clickstream.partitions import bucket_of, hour_start
+from resources.clickstream import ClickstreamLandingResource
+from resources.hive import HiveServer2Resource, run_statement
+from resources.lake import LakeResource
+
+# Longer lines are quarantined whole as `line_too_long` without being parsed.
+MAX_LINE_BYTES = 1024 * 1024
+# Duplicate JSON keys keep their last value instead of failing the whole query.
+SESSION_SETTINGS = ("SET spark.sql.mapKeyDedupPolicy=LAST_WIN",)
+
+
+def is_closed_file(name: str) -> bool:
+    """Flume's open files are `_events.<n>.jsonl.tmp`; readers skip `_` and `.` names."""
+    return not name.startswith(("_", ".")) and not name.endswith(".tmp")
+
+
+def landed_files(lake: LakeResource, landing_dir: str, dt: str, hr: str) -> list[str]:
+    return [e.name for e in lake.list_status(f"{landing_dir}/dt={dt}/hr={hr}")
+            if not e.is_dir and is_closed_file(e.name)]
+
+
+@dataclass
+class HourOutcome:
+    """What one hour's parse read and where every line went; `reconciles()` must hold."""
+    partition_key: str
+    files: int
+    lines_read: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    reasons: Counter = field(default_factory=Counter)
+    # Read back through HiveServer2 after publishing:
+    published_events: int = 0
+    published_event_ids: int = 0
+    published_rejects: int = 0
+
+    def reconciles(self) -> bool:
+        return (self.accepted + self.rejected + self.duplicates == self.lines_read
+                and self.published_events == self.published_event_ids == self.accepted
+                and self.published_rejects == self.rejected)
+
+
+def parse_hour(hive: HiveServer2Resource, lake: LakeResource, landing: ClickstreamLandingResource,
+               partition_key: str, version: str) -> HourOutcome:
+    fmt = clickstream_format(landing.format)
+    dt, hr = bucket_of(partition_key)
+    partition = {"dt": dt, "hr": hr}
+    bucket = f"{landing.landing_dir}/dt={dt}/hr={hr}"
+    files = landed_files(lake, landing.landing_dir, dt, hr)
+    outcome = HourOutcome(partition_key, files=len(files))
+    events_at = f"{partition_dir(EVENTS, partition)}/{version}"
+    rejects_at = f"{partition_dir(REJECTS, partition)}/{version}"
+    with hive.cursor() as cur:
+        for statement in SESSION_SETTINGS:
+            run_statement(cur, statement)
+        if files:
+            run_statement(cur, render_sql("clickstream/lines_view.sql",
+                                          landing_path=lake.uri(bucket)))
+        else:  # nothing landed (yet): publish empty partitions rather than fail
+            run_statement(cur, read_sql("clickstream/no_lines_view.sql"))
+        run_statement(cur, render_sql(fmt.classify_sql, max_line_bytes=MAX_LINE_BYTES,
+                                      hour_start=hour_start(partition_key).strftime("%Y-%m-%d %H:%M:%S"),
+                                      **dict(fmt.template_values)))
+        run_statement(cur, render_sql("clickstream/outcome.sql"))
+        try:
+            run_statement(cur, render_sql("clickstream/write_events.sql", location=lake.uri(events_at),
+                                          source_format=fmt.name))
+            run_statement(cur, render_sql("clickstream/write_rejects.sql", location=lake.uri(rejects_at),
+                                          source_format=fmt.name))
+            run_statement(cur, read_sql("clickstream/outcome_counts.sql"))
+            counts: Counter = Counter()
+            for kind, reason, count in cur.fetchall():
+                counts[kind] += int(count)
+                if reason:
+                    outcome.reasons[reason] += int(count)
+            outcome.accepted, outcome.rejected = counts["accepted"], counts["rejected"]
+            outcome.duplicates = counts["duplicate"]
+            run_statement(cur, "SELECT COUNT(*) FROM clickstream_lines")
+            outcome.lines_read = int(cur.fetchone()[0])
+        finally:
+            run_statement(cur, "UNCACHE TABLE IF EXISTS clickstream_outcome")
+    publish_partition(hive, lake, EVENTS, partition, version)
+    publish_partition(hive, lake, REJECTS, partition, version)
+    outcome.published_events, outcome.published_event_ids = partition_rows(hive, EVENTS, partition, "event_id")
+    outcome.published_rejects, _ = partition_rows(hive, REJECTS, partition, "raw_line")
+    return outcome

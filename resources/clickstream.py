@@ -1,0 +1,13 @@
+"""Where Flume lands the clickstream in the lake, and in which line format."""
+
+from __future__ import annotations
+
+import dagster as dg
+from pydantic import Field
+
+
+class ClickstreamLandingResource(dg.ConfigurableResource):
+    landing_dir: str = Field(default="raw/clickstream",
+                             description="lake-relative folder of Flume's dt=YYYY-MM-DD/hr=HH buckets")
+    format: str = Field(default="shop_json",
+                        description="line format, a key of dataplatform_assets.clickstream.formats.FORMATS")

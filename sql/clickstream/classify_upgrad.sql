@@ -1,0 +1,69 @@
+-- upGrad-style app clickstream records: every value a string, keys in any letter case (real files
+-- spell `OS_version`). Mapped onto the same typed columns as our own events: the flags become the
+-- event type, the app fields go to `attributes`, and the event id is a hash of the whole record
+-- (the feed has none), so an exact repeat of a record counts as a duplicate.
+CREATE OR REPLACE TEMPORARY VIEW clickstream_classified AS
+WITH parsed AS (
+  SELECT raw_line, source_file, line_bytes, valid_utf8,
+         CASE WHEN line_bytes <= {max_line_bytes} AND valid_utf8
+              THEN transform_keys(from_json(raw_line, 'map<string,string>'), (k, v) -> lower(k)) END AS f
+  FROM (SELECT value AS raw_line, source_file, octet_length(value) AS line_bytes,
+               is_valid_utf8(value) AS valid_utf8
+        FROM clickstream_lines)
+), flagged AS (
+  SELECT *,
+         filter(array('is_button_click', 'is_page_view', 'is_scroll_up', 'is_scroll_down'),
+                k -> lower(f[k]) IN ('yes', 'true', '1')) AS set_flags,
+         filter(array('is_button_click', 'is_page_view', 'is_scroll_up', 'is_scroll_down'),
+                k -> f[k] IS NOT NULL AND lower(f[k]) NOT IN ('yes', 'no', 'true', 'false', '1', '0')) AS bad_flags,
+         coalesce(try_to_timestamp(f['timestamp'], 'yyyy-MM-dd HH:mm:ss[.SSSSSS][.SSS]'),
+                  try_to_timestamp(f['timestamp'], "yyyy-MM-dd'T'HH:mm:ss[.SSS]XXX")) AS event_ts
+  FROM parsed
+), typed AS (
+  SELECT *,
+         sha2(concat_ws('|', f['customer_id'], f['timestamp'], f['page_id'], f['button_id'],
+                        array_join(set_flags, ',')), 256) AS event_id,
+         CASE WHEN size(set_flags) = 0 THEN 'none'
+              ELSE substr(set_flags[0], 4) END AS event_type,
+         try_cast(f['customer_id'] AS BIGINT) AS customer_id,
+         filter(map_keys(f), k -> NOT array_contains(array('customer_id', 'app_version', 'os_version',
+           'lat', 'lon', 'page_id', 'button_id', 'is_button_click', 'is_page_view', 'is_scroll_up',
+           'is_scroll_down', 'timestamp'), k)) AS unexpected_fields,
+         filter(array('customer_id', 'page_id', 'timestamp'), k -> f[k] IS NULL) AS missing_fields,
+         filter(array('lat', 'lon'), k -> f[k] IS NOT NULL AND try_cast(f[k] AS DOUBLE) IS NULL)
+           || filter(array('customer_id'), k -> f[k] IS NOT NULL AND try_cast(f[k] AS BIGINT) IS NULL)
+           || bad_flags AS mistyped_fields
+  FROM flagged
+)
+SELECT raw_line, source_file, line_bytes,
+       event_id, event_type, event_ts, customer_id, CAST(NULL AS STRING) AS device_id, 'app' AS channel,
+       f['page_id'] AS page, CAST(NULL AS STRING) AS query, CAST(NULL AS BIGINT) AS product_id,
+       CAST(NULL AS STRING) AS category, CAST(NULL AS INT) AS quantity, CAST(NULL AS BIGINT) AS order_id,
+       map_filter(map('app_version', f['app_version'], 'os_version', f['os_version'], 'lat', f['lat'],
+                      'lon', f['lon'], 'button_id', f['button_id']), (k, v) -> v IS NOT NULL) AS attributes,
+       CASE
+         WHEN line_bytes = 0 THEN 'empty_line'
+         WHEN line_bytes > {max_line_bytes} THEN 'line_too_long'
+         WHEN NOT valid_utf8 THEN 'invalid_utf8'
+         WHEN NOT startswith(ltrim(raw_line), '{{') THEN 'not_json'
+         WHEN f IS NULL THEN 'malformed_json'
+         WHEN size(missing_fields) > 0 THEN 'missing_field'
+         WHEN size(unexpected_fields) > 0 THEN 'unexpected_field'
+         WHEN size(mistyped_fields) > 0 THEN 'wrong_type'
+         WHEN event_ts IS NULL THEN 'bad_timestamp'
+         WHEN event_ts < TIMESTAMP '{hour_start}' - INTERVAL 1 DAY
+           OR event_ts >= TIMESTAMP '{hour_start}' + INTERVAL 1 DAY THEN 'timestamp_out_of_range'
+         WHEN size(set_flags) = 0 THEN 'unknown_event_type'
+         WHEN customer_id <= 0 OR NOT try_cast(f['lat'] AS DOUBLE) BETWEEN -90 AND 90
+           OR NOT try_cast(f['lon'] AS DOUBLE) BETWEEN -180 AND 180 THEN 'invalid_value'
+         WHEN event_ts < TIMESTAMP '{hour_start}'
+           OR event_ts >= TIMESTAMP '{hour_start}' + INTERVAL 1 HOUR THEN 'wrong_hour'
+       END AS reject_reason,
+       CASE
+         WHEN line_bytes > {max_line_bytes} THEN CAST(line_bytes AS STRING)
+         WHEN size(missing_fields) > 0 THEN array_join(missing_fields, ',')
+         WHEN size(unexpected_fields) > 0 THEN array_join(unexpected_fields, ',')
+         WHEN size(mistyped_fields) > 0 THEN array_join(mistyped_fields, ',')
+         WHEN f IS NOT NULL THEN concat_ws(' ', array_join(set_flags, ','), f['timestamp'])
+       END AS reject_detail
+FROM typed

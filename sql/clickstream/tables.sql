@@ -1,0 +1,42 @@
+-- name: create_database
+CREATE DATABASE IF NOT EXISTS {database} COMMENT 'Cleaned, typed data derived from the raw sources'
+-- name: create_events
+-- Valid clickstream events, each event id once, partitioned by the UTC hour of the event.
+CREATE EXTERNAL TABLE IF NOT EXISTS {database}.clickstream_events (
+  event_id STRING, event_type STRING, event_ts TIMESTAMP, customer_id BIGINT, device_id STRING,
+  channel STRING, page STRING, query STRING, product_id BIGINT, category STRING, quantity INT,
+  order_id BIGINT, attributes MAP<STRING, STRING>, source_format STRING, source_file STRING
+)
+COMMENT 'Clickstream events parsed from the Flume landing, deduplicated on event_id (UTC)'
+PARTITIONED BY (dt STRING, hr STRING)
+STORED AS PARQUET
+LOCATION '{location}'
+-- name: create_rejects
+-- Every line the parser refused, byte for byte, with its source file and a reason code.
+CREATE EXTERNAL TABLE IF NOT EXISTS {database}.clickstream_rejects (
+  reason STRING, detail STRING, source_file STRING, line_bytes INT, raw_line STRING,
+  source_format STRING
+)
+COMMENT 'Quarantined clickstream lines with the reason each was refused'
+PARTITIONED BY (dt STRING, hr STRING)
+STORED AS PARQUET
+LOCATION '{location}'
+-- name: create_sessions
+-- Visits: a customer's (or an anonymous device's) events with no gap over 30 minutes, by start day.
+CREATE EXTERNAL TABLE IF NOT EXISTS {database}.sessions (
+  session_id STRING, customer_id BIGINT, device_id STRING, channel STRING,
+  session_start TIMESTAMP, session_end TIMESTAMP, duration_seconds BIGINT, events BIGINT,
+  page_views BIGINT, products_viewed BIGINT, cart_adds BIGINT, converted BOOLEAN, order_id BIGINT
+)
+COMMENT 'Sessions from clickstream events (30-minute inactivity gap), partitioned by start day (UTC)'
+PARTITIONED BY (dt STRING)
+STORED AS PARQUET
+LOCATION '{location}'
+-- name: show_partition
+SHOW PARTITIONS {database}.{table} PARTITION ({spec})
+-- name: add_partition
+ALTER TABLE {database}.{table} ADD IF NOT EXISTS PARTITION ({spec}) LOCATION '{location}'
+-- name: set_location
+ALTER TABLE {database}.{table} PARTITION ({spec}) SET LOCATION '{location}'
+-- name: partition_rows
+SELECT COUNT(*), COUNT(DISTINCT {key}) FROM {database}.{table} WHERE {where}

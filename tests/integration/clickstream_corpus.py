@@ -1,0 +1,94 @@
+"""A landing hour full of bad input, each line with the fate the parser must give it."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+
+HOUR = "2025-06-01-10:00"  # the corpus bucket: dt=2025-06-01/hr=10 (UTC)
+
+
+def _event(n: int, **changes) -> dict:
+    # Local time 12:mm at +02:00 is 10:mm UTC: the parser must normalise it into this hour.
+    event = {"event_id": str(uuid.UUID(int=n)), "event_type": "product_view",
+             "event_ts": f"2025-06-01T12:{n % 60:02d}:07.250+02:00", "customer_id": 1000 + n,
+             "device_id": f"dev-{n:07d}-web", "channel": "web", "page": f"/p/SKU-{n}", "product_id": n,
+             "category": "books"}
+    event.update(changes)
+    return {k: v for k, v in event.items() if v is not None}
+
+
+def _line(event: dict) -> bytes:
+    return json.dumps(event, separators=(",", ":")).encode()
+
+
+@dataclass
+class Corpus:
+    files: dict[str, bytes] = field(default_factory=dict)
+    good_ids: set[str] = field(default_factory=set)
+    duplicates: int = 0
+    # (file, expected reason) for every bad line, and each file's line count
+    rejects: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, name: str, lines: list[bytes]) -> None:
+        self.files[name] = b"".join(line + b"\n" for line in lines)
+
+    @property
+    def lines(self) -> int:
+        return sum(body.count(b"\n") for body in self.files.values())
+
+
+def build_corpus() -> Corpus:
+    corpus = Corpus()
+    good = [_event(n) for n in range(1, 41)]
+    corpus.good_ids = {e["event_id"] for e in good}
+    # Flume delivers at least once: the same event again, in the same file and in another file.
+    repeated = [_line(good[0]), _line(good[1])]
+    corpus.duplicates = len(repeated)
+
+    bad: list[tuple[str, bytes]] = [
+        ("malformed_json", _line(_event(101))[:37]),                                  # truncated JSON
+        ("invalid_utf8", _line(_event(102))[:-1] + b',"note":"caf\xc3\x28 \xff"}'),  # invalid UTF-8
+        ("line_too_long", _line(_event(103, page="/" + "x" * 5_000_000))),         # a 5 MB line
+        ("missing_field", _line(_event(104, event_ts=None))),
+        ("unexpected_field", _line(_event(105) | {"user_agent": "curl/8.5"})),
+        ("wrong_type", _line(_event(106, customer_id="not-a-number"))),
+        ("timestamp_out_of_range", _line(_event(107, event_ts="2999-12-31T23:59:59.000+00:00"))),
+        ("timestamp_out_of_range", _line(_event(108, event_ts="1999-01-01T00:00:00.000+00:00"))),
+        ("bad_timestamp", _line(_event(109, event_ts="yesterday at noon"))),
+        ("unknown_event_type", _line(_event(110, event_type="teleport"))),
+        ("not_json", b'127.0.0.1 - - [01/Jun/2025:10:00:00 +0000] "GET / HTTP/1.1" 200 512'),
+        ("empty_line", b""),
+        ("invalid_value", _line(_event(111, channel="fax"))),
+        ("wrong_hour", _line(_event(112, event_ts="2025-06-01T14:10:00.000+02:00"))),
+    ]
+    corpus.add("events.1000.jsonl", [_line(e) for e in good[:20]] + [line for _, line in bad[:7]] + repeated[:1])
+    corpus.add("events.1001.jsonl", [_line(e) for e in good[20:]] + [line for _, line in bad[7:]] + repeated[1:])
+    corpus.rejects = [("events.1000.jsonl", r) for r, _ in bad[:7]] + [("events.1001.jsonl", r) for r, _ in bad[7:]]
+    corpus.add("events.1002.jsonl", [])  # an empty file
+    all_bad = [b"{", b"\xff\xfe", b"[1, 2, 3]", b'{"event_id": 5}']
+    corpus.add("events.1003.jsonl", all_bad)  # every line bad
+    corpus.rejects += [("events.1003.jsonl", r) for r in ("malformed_json", "invalid_utf8", "not_json",
+                                                          "missing_field")]
+    return corpus
+
+
+UPGRAD_HOUR = "2025-06-02-08:00"
+
+
+def build_upgrad_file() -> tuple[bytes, int, list[str]]:
+    """upGrad-style records for UPGRAD_HOUR: (file body, good records, reasons of the bad ones)."""
+    def record(n: int, **changes) -> dict:
+        r = {"customer_id": str(5000 + n), "app_version": "2.1.3", "OS_version": "Android 13",
+             "lat": "52.52", "lon": "13.40", "page_id": f"page-{n % 7}", "button_id": f"btn-{n % 3}",
+             "is_button_click": "Yes" if n % 2 else "No", "is_page_view": "No" if n % 2 else "Yes",
+             "is_scroll_up": "No", "is_scroll_down": "No", "timestamp": f"2025-06-02 08:{n % 60:02d}:11.123456"}
+        r.update(changes)
+        return r
+    good = [record(n) for n in range(30)]
+    bad = [("wrong_type", record(40, lat="north")), ("unknown_event_type", record(41, is_button_click="No",
+                                                                                  is_page_view="No")),
+           ("missing_field", {k: v for k, v in record(42).items() if k != "timestamp"})]
+    lines = [_line(r) for r in good] + [_line(good[3])] + [_line(r) for _, r in bad]
+    return b"\n".join(lines) + b"\n", len(good), [reason for reason, _ in bad]
