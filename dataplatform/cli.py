@@ -52,6 +52,12 @@ def _generate(args: argparse.Namespace) -> int:
     return commands.run(args)
 
 
+def _clickstream(args: argparse.Namespace) -> int:
+    from dataplatform.clickstream_commands import run
+
+    return run(args)
+
+
 def _demo(args: argparse.Namespace) -> int:
     from dataplatform.demo import run_demo
 
@@ -97,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     from dataplatform.generator.commands import add_parser as add_generate_parser
     add_generate_parser(sub).set_defaults(func=_generate)
+
+    from dataplatform.clickstream_commands import add_parser as add_clickstream_parser
+    add_clickstream_parser(sub).set_defaults(func=_clickstream)
 
     demo = sub.add_parser("demo", help="the main job: stack up, generate a shop, materialize, show rows",
                           description="Bring up the local stack, generate a small shop, materialize "

@@ -5,9 +5,11 @@ from __future__ import annotations
 import dagster as dg
 from pydantic import Field
 
+from dataplatform.landing import LANDING_DIR
+
 
 class ClickstreamLandingResource(dg.ConfigurableResource):
-    landing_dir: str = Field(default="raw/clickstream",
+    landing_dir: str = Field(default=LANDING_DIR,
                              description="lake-relative folder of Flume's dt=YYYY-MM-DD/hr=HH buckets")
     format: str = Field(default="shop_json",
                         description="line format, a key of dataplatform_assets.clickstream.formats.FORMATS")

@@ -24,7 +24,9 @@ def spool_dir(state: Path) -> Path:
 
 
 def landing_uri(settings: Settings) -> str:
-    return f"{settings.lake_root}/raw/clickstream"
+    from dataplatform.landing import LANDING_DIR
+
+    return f"{settings.lake_root}/{LANDING_DIR}"
 
 
 class FlumeAgent(JavaService):
@@ -39,7 +41,14 @@ class FlumeAgent(JavaService):
         return str(spool_dir(self.root.parent))
 
     def prepare(self) -> None:
+        from dataplatform.landing import LANDING_DIR, recover_open_files
+        from resources.lake import LakeResource
+
         spool_dir(self.root.parent).mkdir(parents=True, exist_ok=True)
+        # No agent runs now: files a killed one left open would otherwise stay hidden for good.
+        lake = LakeResource(root=self.settings.lake_root, webhdfs_url=self.settings.webhdfs_url)
+        for path in recover_open_files(lake, LANDING_DIR):
+            print(f"flume: recovered {path}, left open by an agent that was killed")
         self.conf_dir.mkdir(parents=True, exist_ok=True)
         shutil.copy(STACK_CONF_DIR / "flume-log4j2.properties", self.conf_dir / "log4j2.properties")
 

@@ -71,7 +71,7 @@ def clickstream_events(context: dg.AssetExecutionContext, hive: HiveServer2Resou
         outcomes.append(outcome)
         context.log.info(f"[{n}/{len(hours)}] {key}: {outcome.lines_read:,} lines from {outcome.files} files -> "
                          f"{outcome.accepted:,} events, {outcome.rejected:,} rejected, "
-                         f"{outcome.duplicates:,} duplicates" + (f" {dict(outcome.reasons)}" if outcome.reasons else ""))
+                         f"{outcome.duplicates:,} duplicates {dict(outcome.reasons) or ''}")
     totals = {name: sum(getattr(o, name) for o in outcomes)
               for name in ("files", "lines_read", "accepted", "rejected", "duplicates")}
     reasons = sum((o.reasons for o in outcomes), start=type(outcomes[0].reasons)()) if outcomes else {}

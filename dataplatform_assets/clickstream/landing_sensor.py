@@ -90,7 +90,8 @@ def run_requests(changed: dict[str, str]) -> tuple[list[dg.RunRequest], list[str
             outside.append(bucket)
     requests = []
     for hours in hour_ranges(list(by_key)):
-        run_key = f"{hours[0]}..{hours[-1]}@" + hashlib.sha1("".join(by_key[h] for h in hours).encode()).hexdigest()[:16]
+        digest = hashlib.sha1("".join(by_key[h] for h in hours).encode()).hexdigest()[:16]
+        run_key = f"{hours[0]}..{hours[-1]}@{digest}"
         if len(hours) == 1:
             requests.append(dg.RunRequest(run_key=run_key, partition_key=hours[0]))
         else:

@@ -99,7 +99,8 @@ def test_upgrad_records_are_accepted_by_configuration(lake, hive, test_resources
     body, good, reasons = build_upgrad_file()
     _land(lake, UPGRAD_HOUR, {"events.2000.jsonl": body})
     result = _parse(test_resources, UPGRAD_HOUR, fmt="upgrad")
-    meta = {k: v.value for k, v in next(iter(result.get_asset_materialization_events())).materialization.metadata.items()}
+    events = next(iter(result.get_asset_materialization_events())).materialization
+    meta = {k: v.value for k, v in events.metadata.items()}
     assert (meta["accepted"], meta["duplicates"], meta["rejected"]) == (good, 1, len(reasons))
     rows = hive.query(f"SELECT event_type, customer_id, attributes['os_version'], source_format, event_ts "
                       f"FROM {hive.db('curated')}.clickstream_events WHERE {_where(UPGRAD_HOUR)} ORDER BY customer_id")

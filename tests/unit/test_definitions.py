@@ -5,6 +5,8 @@ from dataplatform_assets import defs
 EXPECTED_ASSETS = {
     ("raw", "mysql", "customers"), ("raw", "mysql", "products"),
     ("raw", "mysql", "orders"), ("raw", "mysql", "order_items"),
+    ("raw", "clickstream"), ("curated", "clickstream_events"), ("curated", "clickstream_rejects"),
+    ("curated", "sessions"),
 }
 
 
@@ -17,9 +19,11 @@ def test_asset_keys_are_pinned():
     assert {tuple(k.path) for k in graph.get_all_asset_keys()} == EXPECTED_ASSETS
 
 
-def test_every_asset_has_a_group_kinds_description_and_a_check():
+def test_every_import_asset_has_a_group_kinds_description_and_a_check():
     graph = defs.resolve_asset_graph()
     for key in graph.get_all_asset_keys():
+        if key.path[:2] != ["raw", "mysql"]:
+            continue
         node = graph.get(key)
         assert node.group_name == "ingestion"
         assert {"mysql", "parquet", "hive"} <= set(node.kinds)
@@ -29,7 +33,7 @@ def test_every_asset_has_a_group_kinds_description_and_a_check():
 
 def test_resources_are_typed_and_carry_no_password_literal():
     resources = defs.resources
-    assert set(resources) == {"mysql", "lake", "hive"}
+    assert set(resources) == {"mysql", "lake", "hive", "clickstream"}
     assert resources["mysql"].password is None and resources["mysql"].password_file
 
 
@@ -44,3 +48,19 @@ def test_workspace_yaml_validates_with_the_dagster_cli():
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "All code locations passed validation" in out.stdout + out.stderr
+
+
+def test_clickstream_assets_are_hourly_like_flume_and_sessions_follow_them():
+    graph = defs.resolve_asset_graph()
+    events = graph.get(dg.AssetKey(["curated", "clickstream_events"]))
+    assert events.group_name == "clickstream" and events.partitions_def.get_partition_keys()[0] == "2025-01-01-00:00"
+    assert dg.AssetKey(["raw", "clickstream"]) in events.parent_keys
+    assert graph.get_check_keys_for_assets([events.key])
+    sessions = graph.get(dg.AssetKey(["curated", "sessions"]))
+    assert events.key in sessions.parent_keys and sessions.automation_condition is not None
+
+
+def test_sensors_are_running_by_default():
+    sensors = {s.name: s for s in defs.sensors}
+    assert set(sensors) == {"clickstream_landing_sensor", "clickstream_automation"}
+    assert all(s.default_status == dg.DefaultSensorStatus.RUNNING for s in sensors.values())

@@ -1,0 +1,111 @@
+"""The landing sensor's scan and cursor, on a local lake that behaves like HDFS here: a
+directory's modification time moves when a file in it is created or renamed."""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+
+from dataplatform.landing import recover_open_files, recovered_name
+from dataplatform_assets.clickstream.landing_sensor import (
+    LandingCursor,
+    hour_ranges,
+    run_requests,
+    scan_landing,
+)
+from resources.lake import LakeResource
+
+LANDING = "raw/clickstream"
+
+
+def _lake(tmp_path) -> LakeResource:
+    return LakeResource(root=f"file://{tmp_path}")
+
+
+def _write(tmp_path, bucket: str, name: str, body: bytes = b"{}\n", mtime: float | None = None) -> None:
+    folder = tmp_path / LANDING / bucket
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(body)
+    if mtime is not None:  # a distinct time, since a test runs within one clock tick
+        os.utime(folder, (mtime, mtime))
+
+
+def test_new_closed_files_are_reported_once_and_open_files_never(tmp_path):
+    lake = _lake(tmp_path)
+    _write(tmp_path, "dt=2025-06-01/hr=10", "events.1.jsonl", mtime=1000)
+    _write(tmp_path, "dt=2025-06-01/hr=11", "_events.2.jsonl.tmp", mtime=1000)
+    changed, cursor = scan_landing(lake, LANDING, LandingCursor())
+    assert list(changed) == ["dt=2025-06-01/hr=10"]
+    again, cursor = scan_landing(lake, LANDING, LandingCursor.parse(cursor.serialize()))
+    assert again == {}
+
+
+def test_a_late_file_for_an_old_hour_triggers_that_hour_again(tmp_path):
+    lake = _lake(tmp_path)
+    _write(tmp_path, "dt=2025-06-01/hr=10", "events.1.jsonl", mtime=1000)
+    _, cursor = scan_landing(lake, LANDING, LandingCursor())
+    _write(tmp_path, "dt=2025-06-01/hr=10", "events.9.jsonl", mtime=2000)
+    changed, _ = scan_landing(lake, LANDING, cursor)
+    assert list(changed) == ["dt=2025-06-01/hr=10"]
+
+
+def test_a_file_closing_under_its_final_name_is_seen(tmp_path):
+    lake = _lake(tmp_path)
+    _write(tmp_path, "dt=2025-06-01/hr=10", "_events.1.jsonl.tmp", mtime=1000)
+    changed, cursor = scan_landing(lake, LANDING, LandingCursor())
+    assert changed == {}
+    folder = tmp_path / LANDING / "dt=2025-06-01/hr=10"
+    os.rename(folder / "_events.1.jsonl.tmp", folder / "events.1.jsonl")
+    os.utime(folder, (2000, 2000))
+    changed, _ = scan_landing(lake, LANDING, cursor)
+    assert list(changed) == ["dt=2025-06-01/hr=10"]
+
+
+def test_unchanged_directory_time_skips_listing_its_files(tmp_path):
+    lake = _lake(tmp_path)
+    _write(tmp_path, "dt=2025-06-01/hr=10", "events.1.jsonl", mtime=1000)
+    _, cursor = scan_landing(lake, LANDING, LandingCursor())
+    calls = []
+    original = LakeResource.list_status
+
+    def counting(self, relative):
+        calls.append(relative)
+        return original(self, relative)
+
+    LakeResource.list_status = counting
+    try:
+        scan_landing(lake, LANDING, cursor)
+    finally:
+        LakeResource.list_status = original
+    assert calls == [LANDING, f"{LANDING}/dt=2025-06-01"]
+
+
+def test_consecutive_hours_share_a_run_and_gaps_split_runs():
+    keys = ["2025-06-01-10:00", "2025-06-01-11:00", "2025-06-01-13:00"]
+    assert hour_ranges(keys) == [keys[:2], keys[2:]]
+    assert [len(r) for r in hour_ranges([f"2025-06-01-{h:02d}:00" for h in range(24)], max_len=10)] == [10, 10, 4]
+
+
+def test_run_requests_use_partition_keys_and_ranges_and_skip_foreign_buckets():
+    changed = {"dt=2025-06-01/hr=10": "a", "dt=2025-06-01/hr=11": "b", "dt=2025-06-02/hr=00": "c",
+               "dt=1970-01-01/hr=00": "d"}
+    requests, outside = run_requests(changed)
+    assert outside == ["dt=1970-01-01/hr=00"]
+    assert requests[0].tags["dagster/asset_partition_range_start"] == "2025-06-01-10:00"
+    assert requests[0].tags["dagster/asset_partition_range_end"] == "2025-06-01-11:00"
+    assert requests[1].partition_key == "2025-06-02-00:00"
+    # The same files give the same run keys: a re-evaluated tick launches nothing new.
+    assert [r.run_key for r in run_requests(changed)[0]] == [r.run_key for r in requests]
+    assert isinstance(requests[0], dg.RunRequest)
+
+
+def test_files_left_open_by_a_killed_agent_are_renamed_visible(tmp_path):
+    lake = _lake(tmp_path)
+    _write(tmp_path, "dt=2025-06-01/hr=10", "_events.17.jsonl.tmp", b'{"a":1}\n{"b":')
+    _write(tmp_path, "dt=2025-06-01/hr=10", "events.16.jsonl")
+    assert recovered_name("_events.17.jsonl.tmp") == "events.17.recovered.jsonl"
+    assert recover_open_files(lake, LANDING) == [f"{LANDING}/dt=2025-06-01/hr=10/events.17.recovered.jsonl"]
+    names = sorted(p.name for p in (tmp_path / LANDING / "dt=2025-06-01/hr=10").iterdir())
+    assert names == ["events.16.jsonl", "events.17.recovered.jsonl"]
+    assert recover_open_files(lake, LANDING) == []
