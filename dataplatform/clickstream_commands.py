@@ -42,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     if args.what == "recover-landing":
-        from dataplatform.landing import LANDING_DIR, recover_open_files
+        from dataplatform.landing import recover_open_files
+        from resources.clickstream import LANDING_DIR
         from resources.lake import LakeResource
 
         lake = LakeResource(root=settings.lake_root, webhdfs_url=settings.webhdfs_url)

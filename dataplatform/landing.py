@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from resources.lake import LakeResource
 
-LANDING_DIR = "raw/clickstream"  # lake-relative; Flume buckets it into dt=YYYY-MM-DD/hr=HH
 OPEN_PREFIX, OPEN_SUFFIX = "_", ".tmp"
 
 
@@ -24,7 +23,7 @@ def recovered_name(open_name: str) -> str:
 
 
 def recover_open_files(lake: LakeResource, landing_dir: str) -> list[str]:
-    """Rename every file left open in the landing buckets; returns their new lake-relative paths.
+    """Close every file left open in the landing buckets; returns their new lake-relative paths.
     Only safe while no agent writes to the landing (e.g. just before one starts)."""
     fs, _ = lake.filesystem()
     recovered = []
@@ -37,7 +36,10 @@ def recover_open_files(lake: LakeResource, landing_dir: str) -> list[str]:
             bucket = f"{landing_dir}/{day.name}/{hour.name}"
             for entry in lake.list_status(bucket):
                 if not entry.is_dir and entry.name.startswith(OPEN_PREFIX) and entry.name.endswith(OPEN_SUFFIX):
-                    target = f"{bucket}/{recovered_name(entry.name)}"
-                    fs.move(lake.path(f"{bucket}/{entry.name}"), lake.path(target))
+                    source, target = f"{bucket}/{entry.name}", f"{bucket}/{recovered_name(entry.name)}"
+                    staging = f"{bucket}/.{recovered_name(entry.name)}.copying"  # hidden until complete
+                    lake.write_bytes(staging, lake.read_bytes(source))
+                    fs.move(lake.path(staging), lake.path(target))
+                    fs.delete_file(lake.path(source))
                     recovered.append(target)
     return recovered

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 from pydantic import Field
 
-from dataplatform.landing import LANDING_DIR
+LANDING_DIR = "raw/clickstream"  # lake-relative; Flume buckets it into dt=YYYY-MM-DD/hr=HH
 
 
 class ClickstreamLandingResource(dg.ConfigurableResource):

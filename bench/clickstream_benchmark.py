@@ -1,0 +1,219 @@
+"""Benchmark: parsing 1,000,000 clickstream events, and the freshness of the live pipeline.
+
+    .venv/bin/python -m bench.clickstream_benchmark [--events 1000000] [--freshness-files 20]
+
+Needs the local stack (`dataplatform stack up`). Two parts, each printed and written to
+docs/benchmarks/clickstream.md:
+
+1. Parse. One landing file of --events good events (about 300 bytes each, 2% malformed lines
+   and 1% duplicates mixed in, as the generator writes them), uploaded to a landing bucket of a
+   separate `bench-lake` on HDFS. Side by side: the platform's parser (Spark SQL on the Thrift
+   Server: classify, dedupe, write events and rejects as Parquet, swap the partitions in; run
+   twice) and DuckDB's JSON reader converting the same file (a local copy) to Parquet with the
+   same explicit columns, skipping what it cannot parse. DuckDB does none of the per-line reject
+   accounting or dedupe; it is the floor.
+2. Freshness. --freshness-files files, each for its own hour of 2025, dropped into Flume's spool
+   folder a few seconds apart while the stack's Dagster daemon runs the landing sensor. For each
+   file: from Flume closing it in HDFS (the file's modification time) to its events being
+   counted through HiveServer2. Reports p50 and p95.
+
+A benchmark, not a test: nothing here asserts a target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from bench.measure import measure
+from dataplatform.paths import REPO_ROOT
+
+RESULTS = REPO_ROOT / "docs" / "benchmarks" / "clickstream.md"
+PARSE_HOUR = "2025-07-01-12:00"
+CATEGORIES = ("electronics", "books", "fashion", "home", "sports", "beauty", "toys", "grocery")
+
+
+def synth_events(n: int, start: datetime, seconds: int, rng: random.Random) -> list[dict]:
+    """`n` product views in time order within `seconds` after `start`, one host."""
+    events = []
+    for _ in range(n):
+        product = rng.randrange(1, 10_000)
+        customer = rng.randrange(1, 100_000)
+        events.append({"event_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                       "event_type": "product_view",
+                       "event_ts": start + timedelta(milliseconds=rng.randrange(seconds * 1000)),
+                       "customer_id": customer, "device_id": f"dev-{customer:07d}-web", "channel": "web",
+                       "page": f"/p/SKU-{product:06d}-{CATEGORIES[product % 8]}-classic-edition",
+                       "product_id": product, "category": CATEGORIES[product % 8], "host": 0})
+    return sorted(events, key=lambda e: e["event_ts"])
+
+
+def _settings():
+    from dataplatform.settings import load_settings
+
+    return load_settings()
+
+
+def _bench_lake():
+    from resources.lake import LakeResource
+
+    s = _settings()
+    return LakeResource(root=f"hdfs://{s.hdfs_host}:{s.hdfs_port}/bench-lake", webhdfs_url=s.webhdfs_url)
+
+
+def child_duckdb(path: str, out: str) -> dict:
+    import duckdb
+
+    columns = {"event_id": "VARCHAR", "event_type": "VARCHAR", "event_ts": "TIMESTAMPTZ", "customer_id": "BIGINT",
+               "device_id": "VARCHAR", "channel": "VARCHAR", "page": "VARCHAR", "query": "VARCHAR",
+               "product_id": "BIGINT", "category": "VARCHAR", "quantity": "INTEGER", "order_id": "BIGINT"}
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT * FROM read_json('{path}', format = 'newline_delimited', columns = {columns}, "
+                f"ignore_errors = true, maximum_object_size = 16777216)) TO '{out}' (FORMAT parquet)")
+    rows = con.execute(f"SELECT COUNT(*) FROM read_parquet('{out}')").fetchone()[0]
+    return {"rows": rows}
+
+
+def bench_parse(n_events: int) -> list[str]:
+    from dataplatform.generator.clickstream import ClickstreamOptions, write_events
+    from dataplatform_assets.clickstream.curated_tables import EVENTS, REJECTS, ensure_tables, new_version
+    from dataplatform_assets.clickstream.parse import parse_hour
+    from dataplatform_assets.clickstream.partitions import bucket_of, hour_start
+    from resources.clickstream import ClickstreamLandingResource
+    from resources.hive import HiveServer2Resource
+
+    s = _settings()
+    lake = _bench_lake()
+    hive = HiveServer2Resource(host=s.hive_host, port=s.hive_port, username=s.hive_user, database_prefix="bench_")
+    landing = ClickstreamLandingResource()
+    t = time.monotonic()
+    events = synth_events(n_events, hour_start(PARSE_HOUR), 3600, random.Random(42))
+    with tempfile.TemporaryDirectory() as tmp:
+        stats = write_events(events, Path(tmp), ClickstreamOptions(hosts=1, huge_line_bytes=100_000))
+        (local,) = Path(tmp).glob("*.jsonl")
+        size = local.stat().st_size
+        print(f"generated {stats.lines:,} lines ({size / 1e6:,.0f} MB; {stats.bad_lines:,} bad, "
+              f"{stats.duplicates:,} duplicates) in {time.monotonic() - t:.1f}s", flush=True)
+        dt, hr = bucket_of(PARSE_HOUR)
+        fs, _ = lake.filesystem()
+        fs.delete_dir_contents(lake.path(landing.landing_dir), missing_dir_ok=True)
+        t = time.monotonic()
+        lake.write_bytes(f"{landing.landing_dir}/dt={dt}/hr={hr}/events.bench.jsonl", local.read_bytes())
+        print(f"uploaded to the bench lake in {time.monotonic() - t:.1f}s", flush=True)
+        ensure_tables(hive, lake, EVENTS, REJECTS)
+        spark = []
+        for attempt in range(2):
+            t = time.monotonic()
+            outcome = parse_hour(hive, lake, landing, PARSE_HOUR, new_version(f"bench{attempt}xx"))
+            spark.append((time.monotonic() - t, outcome))
+            print(f"spark parse {attempt + 1}: {spark[-1][0]:.1f}s, {outcome.accepted:,} events, "
+                  f"{outcome.rejected:,} rejected, {outcome.duplicates:,} duplicates", flush=True)
+        out = Path(tmp) / "duck.parquet"
+        duck_s, duck_mb, duck_out = measure([sys.executable, "-m", "bench.clickstream_benchmark", "--duckdb-child",
+                                             str(local), str(out)])
+        duck_rows = json.loads(duck_out.strip().splitlines()[-1])["rows"]
+        print(f"duckdb: {duck_s:.1f}s, {duck_rows:,} rows", flush=True)
+    best = min(seconds for seconds, _ in spark)
+    o = spark[-1][1]
+    return [
+        f"## Parse: {stats.lines:,} lines, {size / 1e6:,.0f} MB, one landing file", "",
+        "| path | wall s | lines/s | rows out | time vs DuckDB | note |", "|---|---|---|---|---|---|",
+        f"| DuckDB `read_json` -> Parquet (floor) | {duck_s:.1f} | {stats.lines / duck_s:,.0f} | {duck_rows:,} | "
+        f"1.00x | local file, child process, peak {duck_mb:,.0f} MB; no rejects kept, no dedupe |",
+        *(f"| platform parser (Spark SQL), run {i + 1} | {sec:.1f} | {stats.lines / sec:,.0f} | {out.accepted:,} | "
+          f"{sec / duck_s:.2f}x | file on HDFS; {out.rejected:,} rejects with reasons, {out.duplicates:,} "
+          f"duplicates dropped, partitions swapped in |" for i, (sec, out) in enumerate(spark)),
+        "", f"Best platform run: {best:.1f}s = {best / duck_s:.2f}x DuckDB. Reasons: {dict(o.reasons)}.", ""]
+
+
+def bench_freshness(files: int, events_per_file: int = 200, gap_s: float = 3.0, timeout_s: float = 600) -> list[str]:
+    from dataplatform.generator.clickstream import ClickstreamOptions, write_events
+    from dataplatform.localstack.flume import spool_dir
+    from dataplatform.paths import state_dir
+    from resources import resources_for
+
+    resources = resources_for(_settings())
+    lake, hive = resources["lake"], resources["hive"]
+    rng = random.Random()
+    hours = sorted({datetime(2025, 2, 1) + timedelta(hours=rng.randrange(24 * 300)) for _ in range(files)})
+    rng.shuffle(hours)
+    pending = {h: None for h in hours}  # hour -> close time (ms since epoch) once seen
+    fresh: dict[datetime, float] = {}
+    quiet = ClickstreamOptions(bad_share=0.0, duplicate_share=0.0)
+    dropped = 0
+    deadline = time.monotonic() + timeout_s
+    next_drop = time.monotonic()
+    while len(fresh) < len(hours) and time.monotonic() < deadline:
+        if dropped < len(hours) and time.monotonic() >= next_drop:
+            write_events(synth_events(events_per_file, hours[dropped], 3000, rng), spool_dir(state_dir()), quiet)
+            dropped += 1
+            next_drop += gap_s
+        for hour in [h for h in hours[:dropped] if pending[h] is None]:
+            closed = [e for e in lake.list_status(f"raw/clickstream/dt={hour:%Y-%m-%d}/hr={hour:%H}")
+                      if not e.name.startswith("_")]
+            if closed:
+                pending[hour] = max(e.mtime_ms for e in closed)
+        waiting = [h for h in hours[:dropped] if pending[h] is not None and h not in fresh]
+        if waiting:
+            where = " OR ".join(f"(dt = '{h:%Y-%m-%d}' AND hr = '{h:%H}')" for h in waiting)
+            try:
+                counts = hive.query(f"SELECT dt, hr, COUNT(*) FROM {hive.db('curated')}.clickstream_events "
+                                    f"WHERE {where} GROUP BY dt, hr")
+            except Exception:
+                counts = []
+            now_ms = time.time() * 1000
+            for dt, hr, count in counts:
+                hour = datetime.strptime(f"{dt} {hr}", "%Y-%m-%d %H")
+                if int(count) >= events_per_file and hour not in fresh:
+                    fresh[hour] = (now_ms - pending[hour]) / 1000
+                    print(f"{hour:%Y-%m-%d %H}:00 queryable {fresh[hour]:.1f}s after Flume closed its file", flush=True)
+        time.sleep(0.5)
+    seconds = sorted(fresh.values())
+    if not seconds:
+        return ["## Freshness", "", "no file became queryable before the timeout", ""]
+
+    def pct(p: float) -> float:
+        return seconds[min(len(seconds) - 1, int(round(p * (len(seconds) - 1))))]
+
+    return ["## Freshness: Flume closes a file -> its events are queryable through HiveServer2", "",
+            f"{len(seconds)} of {len(hours)} files ({events_per_file} events each, each its own hour, dropped "
+            f"{gap_s:g}s apart), landing sensor in the stack's Dagster daemon:", "",
+            "| p50 s | p95 s | min s | max s |", "|---|---|---|---|",
+            f"| {pct(0.5):.1f} | {pct(0.95):.1f} | {seconds[0]:.1f} | {seconds[-1]:.1f} |", ""]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=1_000_000, help="good events in the parse file")
+    parser.add_argument("--freshness-files", type=int, default=20, help="files in the freshness run")
+    parser.add_argument("--skip-parse", action="store_true")
+    parser.add_argument("--skip-freshness", action="store_true")
+    parser.add_argument("--duckdb-child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.duckdb_child:
+        print(json.dumps(child_duckdb(*args.duckdb_child)))
+        return 0
+    lines = ["# Clickstream benchmark", "",
+             f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on this project's 2-core, 24 GB machine with "
+             "`python -m bench.clickstream_benchmark` (the local stack running).", ""]
+    if not args.skip_parse:
+        lines += bench_parse(args.events)
+    if not args.skip_freshness:
+        lines += bench_freshness(args.freshness_files)
+    text = "\n".join(lines)
+    print(text)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(text)
+    print(f"written to {RESULTS.relative_to(REPO_ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
