@@ -33,10 +33,12 @@ def read_sql(relative: str) -> str:
     return (SQL_DIR / relative).read_text()
 
 
-def sql_statements(relative: str) -> list[str]:
-    """The `;`-separated statements of a file under `sql/`, comments dropped."""
+def sql_statements(relative: str, **values: object) -> list[str]:
+    """The `;`-separated statements of a file under `sql/`, comments dropped, `{placeholders}`
+    filled when values are given."""
     lines = [ln for ln in read_sql(relative).splitlines() if not ln.lstrip().startswith("--")]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+    statements = [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+    return [s.format(**values) for s in statements] if values else statements
 
 
 def named_queries(relative: str) -> dict[str, str]:

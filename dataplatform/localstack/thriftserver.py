@@ -71,7 +71,7 @@ class ThriftServer(Service):
     def command(self) -> list[str]:
         return [
             venv_script("spark-submit"), "--class", THRIFT_SERVER_CLASS, "--name", "dataplatform-thriftserver",
-            "--driver-memory", os.environ.get("DATAPLATFORM_THRIFTSERVER_MEMORY", "1g"),
+            "--driver-memory", os.environ.get("DATAPLATFORM_THRIFTSERVER_MEMORY", "2g"),
             "--conf", "spark.ui.port=4040",
             "spark-internal",
         ]

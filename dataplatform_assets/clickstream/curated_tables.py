@@ -47,7 +47,8 @@ def ensure_tables(hive: HiveServer2Resource, lake: LakeResource, *tables: Curate
 
 def publish_partition(hive: HiveServer2Resource, lake: LakeResource, table: CuratedTable,
                       partition: dict[str, str], version: str) -> None:
-    """Point the table's partition at `version` (already written), then drop every other version."""
+    """Point the table's partition at `version` (already written), then drop everything else in the
+    partition's folder: older versions, staging, leftovers of killed runs."""
     database = hive.db(CURATED)
     spec = ", ".join(f"{k} = '{v}'" for k, v in partition.items())
     location = lake.uri(f"{partition_dir(table, partition)}/{version}")
@@ -55,7 +56,7 @@ def publish_partition(hive: HiveServer2Resource, lake: LakeResource, table: Cura
     exists = hive.query(render_named_sql(TABLES_SQL, "show_partition", **values))
     hive.execute(render_named_sql(TABLES_SQL, "set_location" if exists else "add_partition", **values))
     for old in lake.list_dirs(partition_dir(table, partition)):
-        if old != version and old.startswith("v="):
+        if old != version:
             lake.delete_dir(f"{partition_dir(table, partition)}/{old}")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from dataplatform.paths import read_sql, render_sql
+from dataplatform.paths import read_sql, render_sql, sql_statements
 from dataplatform_assets.clickstream.curated_tables import (
     EVENTS,
     REJECTS,
@@ -83,24 +83,23 @@ def parse_hour(hive: HiveServer2Resource, lake: LakeResource, landing: Clickstre
         run_statement(cur, render_sql(fmt.classify_sql, max_line_bytes=MAX_LINE_BYTES,
                                       hour_start=hour_start(partition_key).strftime("%Y-%m-%d %H:%M:%S"),
                                       **dict(fmt.template_values)))
-        run_statement(cur, render_sql("clickstream/outcome.sql"))
-        try:
-            run_statement(cur, render_sql("clickstream/write_events.sql", location=lake.uri(events_at),
-                                          source_format=fmt.name))
-            run_statement(cur, render_sql("clickstream/write_rejects.sql", location=lake.uri(rejects_at),
-                                          source_format=fmt.name))
-            run_statement(cur, read_sql("clickstream/outcome_counts.sql"))
-            counts: Counter = Counter()
-            for kind, reason, count in cur.fetchall():
-                counts[kind] += int(count)
-                if reason:
-                    outcome.reasons[reason] += int(count)
-            outcome.accepted, outcome.rejected = counts["accepted"], counts["rejected"]
-            outcome.duplicates = counts["duplicate"]
-            run_statement(cur, "SELECT COUNT(*) FROM clickstream_lines")
-            outcome.lines_read = int(cur.fetchone()[0])
-        finally:
-            run_statement(cur, "UNCACHE TABLE IF EXISTS clickstream_outcome")
+        staged = f"{partition_dir(EVENTS, partition)}/_staged-{version}"
+        run_statement(cur, render_sql("clickstream/stage.sql", location=lake.uri(staged)))
+        for statement in sql_statements("clickstream/outcome.sql", staged=lake.uri(staged)):
+            run_statement(cur, statement)
+        run_statement(cur, render_sql("clickstream/write_events.sql", location=lake.uri(events_at),
+                                      source_format=fmt.name))
+        run_statement(cur, render_sql("clickstream/write_rejects.sql", location=lake.uri(rejects_at),
+                                      source_format=fmt.name))
+        run_statement(cur, render_sql("clickstream/outcome_counts.sql"))
+        for reason, lines, distinct_ids in cur.fetchall():
+            if reason:
+                outcome.reasons[reason] += int(lines)
+                outcome.rejected += int(lines)
+            else:
+                outcome.accepted, outcome.duplicates = int(distinct_ids), int(lines) - int(distinct_ids)
+        run_statement(cur, "SELECT COUNT(*) FROM clickstream_lines")
+        outcome.lines_read = int(cur.fetchone()[0])
     publish_partition(hive, lake, EVENTS, partition, version)
     publish_partition(hive, lake, REJECTS, partition, version)
     outcome.published_events, outcome.published_event_ids = partition_rows(hive, EVENTS, partition, "event_id")

@@ -23,13 +23,21 @@ WITH parsed AS (
          f['category'] AS category,
          try_cast(f['quantity'] AS INT) AS quantity,
          try_cast(f['order_id'] AS BIGINT) AS order_id,
-         filter(map_keys(f), k -> NOT array_contains(array('event_id', 'event_type', 'event_ts',
-           'customer_id', 'device_id', 'channel', 'page', 'query', 'product_id', 'category',
-           'quantity', 'order_id'), k)) AS unexpected_fields,
-         filter(array('event_id', 'event_type', 'event_ts', 'device_id', 'channel'),
-                k -> f[k] IS NULL) AS missing_fields,
-         filter(array('customer_id', 'product_id', 'quantity', 'order_id'),
-                k -> f[k] IS NOT NULL AND try_cast(f[k] AS BIGINT) IS NULL) AS mistyped_fields
+         array_except(map_keys(f), array('event_id', 'event_type', 'event_ts', 'customer_id', 'device_id',
+           'channel', 'page', 'query', 'product_id', 'category', 'quantity', 'order_id')) AS unexpected_fields,
+         concat_ws(',', CASE WHEN f['event_id'] IS NULL THEN 'event_id' END,
+                        CASE WHEN f['event_type'] IS NULL THEN 'event_type' END,
+                        CASE WHEN f['event_ts'] IS NULL THEN 'event_ts' END,
+                        CASE WHEN f['device_id'] IS NULL THEN 'device_id' END,
+                        CASE WHEN f['channel'] IS NULL THEN 'channel' END) AS missing_fields,
+         concat_ws(',', CASE WHEN f['customer_id'] IS NOT NULL AND try_cast(f['customer_id'] AS BIGINT) IS NULL
+                             THEN 'customer_id' END,
+                        CASE WHEN f['product_id'] IS NOT NULL AND try_cast(f['product_id'] AS BIGINT) IS NULL
+                             THEN 'product_id' END,
+                        CASE WHEN f['quantity'] IS NOT NULL AND try_cast(f['quantity'] AS INT) IS NULL
+                             THEN 'quantity' END,
+                        CASE WHEN f['order_id'] IS NOT NULL AND try_cast(f['order_id'] AS BIGINT) IS NULL
+                             THEN 'order_id' END) AS mistyped_fields
   FROM parsed
 )
 SELECT raw_line, source_file, line_bytes,
@@ -41,9 +49,9 @@ SELECT raw_line, source_file, line_bytes,
          WHEN NOT valid_utf8 THEN 'invalid_utf8'
          WHEN NOT startswith(ltrim(raw_line), '{{') THEN 'not_json'
          WHEN f IS NULL THEN 'malformed_json'
-         WHEN size(missing_fields) > 0 THEN 'missing_field'
+         WHEN missing_fields <> '' THEN 'missing_field'
          WHEN size(unexpected_fields) > 0 THEN 'unexpected_field'
-         WHEN size(mistyped_fields) > 0 THEN 'wrong_type'
+         WHEN mistyped_fields <> '' THEN 'wrong_type'
          WHEN event_ts IS NULL THEN 'bad_timestamp'
          WHEN event_ts < TIMESTAMP '{hour_start}' - INTERVAL 1 DAY
            OR event_ts >= TIMESTAMP '{hour_start}' + INTERVAL 1 DAY THEN 'timestamp_out_of_range'
@@ -55,9 +63,9 @@ SELECT raw_line, source_file, line_bytes,
        END AS reject_reason,
        CASE
          WHEN line_bytes > {max_line_bytes} THEN CAST(line_bytes AS STRING)
-         WHEN size(missing_fields) > 0 THEN array_join(missing_fields, ',')
+         WHEN missing_fields <> '' THEN missing_fields
          WHEN size(unexpected_fields) > 0 THEN array_join(unexpected_fields, ',')
-         WHEN size(mistyped_fields) > 0 THEN array_join(mistyped_fields, ',')
+         WHEN mistyped_fields <> '' THEN mistyped_fields
          WHEN f IS NOT NULL THEN concat_ws(' ', f['event_type'], f['event_ts'], f['channel'])
        END AS reject_detail
 FROM typed

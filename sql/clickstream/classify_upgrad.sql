@@ -12,10 +12,17 @@ WITH parsed AS (
         FROM clickstream_lines)
 ), flagged AS (
   SELECT *,
-         filter(array('is_button_click', 'is_page_view', 'is_scroll_up', 'is_scroll_down'),
-                k -> lower(f[k]) IN ('yes', 'true', '1')) AS set_flags,
-         filter(array('is_button_click', 'is_page_view', 'is_scroll_up', 'is_scroll_down'),
-                k -> f[k] IS NOT NULL AND lower(f[k]) NOT IN ('yes', 'no', 'true', 'false', '1', '0')) AS bad_flags,
+         array_compact(array(
+           CASE WHEN lower(f['is_button_click']) IN ('yes', 'true', '1') THEN 'is_button_click' END,
+           CASE WHEN lower(f['is_page_view']) IN ('yes', 'true', '1') THEN 'is_page_view' END,
+           CASE WHEN lower(f['is_scroll_up']) IN ('yes', 'true', '1') THEN 'is_scroll_up' END,
+           CASE WHEN lower(f['is_scroll_down']) IN ('yes', 'true', '1') THEN 'is_scroll_down' END)) AS set_flags,
+         concat_ws(',',
+           CASE WHEN NOT lower(f['is_button_click']) IN ('yes', 'no', 'true', 'false', '1', '0') THEN 'is_button_click' END,
+           CASE WHEN NOT lower(f['is_page_view']) IN ('yes', 'no', 'true', 'false', '1', '0') THEN 'is_page_view' END,
+           CASE WHEN NOT lower(f['is_scroll_up']) IN ('yes', 'no', 'true', 'false', '1', '0') THEN 'is_scroll_up' END,
+           CASE WHEN NOT lower(f['is_scroll_down']) IN ('yes', 'no', 'true', 'false', '1', '0') THEN 'is_scroll_down' END)
+           AS bad_flags,
          coalesce(try_to_timestamp(f['timestamp'], 'yyyy-MM-dd HH:mm:ss[.SSSSSS][.SSS]'),
                   try_to_timestamp(f['timestamp'], "yyyy-MM-dd'T'HH:mm:ss[.SSS]XXX")) AS event_ts
   FROM parsed
@@ -26,13 +33,17 @@ WITH parsed AS (
          CASE WHEN size(set_flags) = 0 THEN 'none'
               ELSE substr(set_flags[0], 4) END AS event_type,
          try_cast(f['customer_id'] AS BIGINT) AS customer_id,
-         filter(map_keys(f), k -> NOT array_contains(array('customer_id', 'app_version', 'os_version',
-           'lat', 'lon', 'page_id', 'button_id', 'is_button_click', 'is_page_view', 'is_scroll_up',
-           'is_scroll_down', 'timestamp'), k)) AS unexpected_fields,
-         filter(array('customer_id', 'page_id', 'timestamp'), k -> f[k] IS NULL) AS missing_fields,
-         filter(array('lat', 'lon'), k -> f[k] IS NOT NULL AND try_cast(f[k] AS DOUBLE) IS NULL)
-           || filter(array('customer_id'), k -> f[k] IS NOT NULL AND try_cast(f[k] AS BIGINT) IS NULL)
-           || bad_flags AS mistyped_fields
+         array_except(map_keys(f), array('customer_id', 'app_version', 'os_version', 'lat', 'lon', 'page_id',
+           'button_id', 'is_button_click', 'is_page_view', 'is_scroll_up', 'is_scroll_down', 'timestamp'))
+           AS unexpected_fields,
+         concat_ws(',', CASE WHEN f['customer_id'] IS NULL THEN 'customer_id' END,
+                        CASE WHEN f['page_id'] IS NULL THEN 'page_id' END,
+                        CASE WHEN f['timestamp'] IS NULL THEN 'timestamp' END) AS missing_fields,
+         concat_ws(',', CASE WHEN f['customer_id'] IS NOT NULL AND try_cast(f['customer_id'] AS BIGINT) IS NULL
+                             THEN 'customer_id' END,
+                        CASE WHEN f['lat'] IS NOT NULL AND try_cast(f['lat'] AS DOUBLE) IS NULL THEN 'lat' END,
+                        CASE WHEN f['lon'] IS NOT NULL AND try_cast(f['lon'] AS DOUBLE) IS NULL THEN 'lon' END,
+                        bad_flags) AS mistyped_fields
   FROM flagged
 )
 SELECT raw_line, source_file, line_bytes,
@@ -47,9 +58,9 @@ SELECT raw_line, source_file, line_bytes,
          WHEN NOT valid_utf8 THEN 'invalid_utf8'
          WHEN NOT startswith(ltrim(raw_line), '{{') THEN 'not_json'
          WHEN f IS NULL THEN 'malformed_json'
-         WHEN size(missing_fields) > 0 THEN 'missing_field'
+         WHEN missing_fields <> '' THEN 'missing_field'
          WHEN size(unexpected_fields) > 0 THEN 'unexpected_field'
-         WHEN size(mistyped_fields) > 0 THEN 'wrong_type'
+         WHEN mistyped_fields <> '' THEN 'wrong_type'
          WHEN event_ts IS NULL THEN 'bad_timestamp'
          WHEN event_ts < TIMESTAMP '{hour_start}' - INTERVAL 1 DAY
            OR event_ts >= TIMESTAMP '{hour_start}' + INTERVAL 1 DAY THEN 'timestamp_out_of_range'
@@ -61,9 +72,9 @@ SELECT raw_line, source_file, line_bytes,
        END AS reject_reason,
        CASE
          WHEN line_bytes > {max_line_bytes} THEN CAST(line_bytes AS STRING)
-         WHEN size(missing_fields) > 0 THEN array_join(missing_fields, ',')
+         WHEN missing_fields <> '' THEN missing_fields
          WHEN size(unexpected_fields) > 0 THEN array_join(unexpected_fields, ',')
-         WHEN size(mistyped_fields) > 0 THEN array_join(mistyped_fields, ',')
+         WHEN mistyped_fields <> '' THEN mistyped_fields
          WHEN f IS NOT NULL THEN concat_ws(' ', array_join(set_flags, ','), f['timestamp'])
        END AS reject_detail
 FROM typed

@@ -1,11 +1,11 @@
--- Each classified line's fate: rejected (it has a reason), accepted (the first copy of an event id)
--- or duplicate (a later copy: Flume delivers at least once). Cached, since the accepted rows, the
--- rejects and the counts are all read from it.
-CACHE TABLE clickstream_outcome OPTIONS ('storageLevel' 'MEMORY_AND_DISK') AS
-SELECT *,
-       CASE WHEN reject_reason IS NOT NULL THEN 'rejected'
-            WHEN ROW_NUMBER() OVER (PARTITION BY CASE WHEN reject_reason IS NULL THEN event_id END
-                                    ORDER BY source_file, raw_line) = 1 THEN 'accepted'
-            ELSE 'duplicate'
-       END AS outcome
-FROM clickstream_classified
+-- The staged lines of one hour, and the accepted events among them: the first copy of each event
+-- id (Flume delivers at least once, so later copies are duplicates).
+CREATE OR REPLACE TEMPORARY VIEW clickstream_staged AS
+SELECT * FROM parquet.`{staged}`;
+CREATE OR REPLACE TEMPORARY VIEW clickstream_accepted AS
+SELECT * FROM (
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY source_file, event_ts) AS copy_no
+  FROM clickstream_staged
+  WHERE reject_reason IS NULL
+) copies
+WHERE copy_no = 1

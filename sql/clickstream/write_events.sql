@@ -1,5 +1,4 @@
 INSERT OVERWRITE DIRECTORY '{location}' USING PARQUET
 SELECT event_id, event_type, event_ts, customer_id, device_id, channel, page, query, product_id,
        category, quantity, order_id, attributes, '{source_format}' AS source_format, source_file
-FROM clickstream_outcome
-WHERE outcome = 'accepted'
+FROM clickstream_accepted
