@@ -7,6 +7,7 @@ import time
 from dataplatform.paths import render_sql
 
 DEMO_QUERIES = ("demo/raw_row_counts.sql", "demo/top_customers.sql", "demo/category_sales.sql")
+CLICKSTREAM_QUERIES = ("demo/clickstream_funnel.sql", "demo/clickstream_rejects.sql", "demo/sessions_by_day.sql")
 
 
 def _step(title: str) -> float:
@@ -15,7 +16,8 @@ def _step(title: str) -> float:
 
 
 def _drop_clickstream(mysql, seed: int):
-    """Write a day of web logs into the spool folder; returns a call that reports what Flume did."""
+    """Write a day of web logs into the spool folder; returns the hours they cover and a call that
+    reports what Flume did."""
     from dataplatform.generator.clickstream import ClickstreamOptions, write_clickstream
     from dataplatform.localstack.flume import landing_uri, spool_dir
     from dataplatform.paths import state_dir
@@ -25,6 +27,7 @@ def _drop_clickstream(mysql, seed: int):
     before = set(spool.glob("*.jsonl"))
     stats = write_clickstream(mysql.connect, spool, ClickstreamOptions(seed=seed, days=1))
     mine = set(spool.glob("*.jsonl")) - before
+    hours = sorted({f"{p.name.split('.')[1][:13]}:00" for p in mine})  # web-01.2025-12-31-05.<t>.jsonl
     print(f"{stats.files} log files, {stats.lines:,} lines ({stats.bad_lines} malformed on purpose) "
           f"dropped into {spool}")
 
@@ -38,7 +41,42 @@ def _drop_clickstream(mysql, seed: int):
                 "the sink rolls, within about a minute)" if not pending
                 else f"Flume has not taken {pending} of {len(mine)} files yet: `dataplatform stack logs flume`")
 
-    return report
+    return hours, report
+
+
+def _wait_for_sensor(hours: list[str], since: float, timeout: float = 300) -> dict[str, str]:
+    """Wait until the stack's daemon has parsed every hour in `hours` (launched by the landing
+    sensor) and rebuilt the sessions of their days (the automation sensor); returns the Hive table
+    of each asset as the daemon's runs report it."""
+    import dagster as dg
+
+    from dataplatform.paths import stack_dagster_home
+
+    keys = {"events": dg.AssetKey(["curated", "clickstream_events"]),
+            "rejects": dg.AssetKey(["curated", "clickstream_rejects"]),
+            "sessions": dg.AssetKey(["curated", "sessions"])}
+    wanted = {"events": set(hours), "rejects": set(hours), "sessions": {h[:10] for h in hours}}
+    tables: dict[str, str] = {}
+    deadline = time.monotonic() + timeout
+    with dg.DagsterInstance.from_config(str(stack_dagster_home())) as instance:
+        while time.monotonic() < deadline:
+            missing = {}
+            for name, key in keys.items():
+                done = set()
+                for record in instance.fetch_materializations(key, limit=500).records:
+                    if record.timestamp >= since and record.partition_key in wanted[name]:
+                        done.add(record.partition_key)
+                        table = record.asset_materialization.metadata.get("dagster/table_name")
+                        tables[name] = table.value if table else tables.get(name, "")
+                missing[name] = wanted[name] - done
+            if not any(missing.values()):
+                print(f"the landing sensor parsed {len(hours)} hours and sessions followed for "
+                      f"{len(wanted['sessions'])} days")
+                return tables
+            time.sleep(2)
+    raise RuntimeError(f"after {timeout:.0f}s the daemon has not parsed: "
+                       + "; ".join(f"{k} {sorted(v)[:5]}" for k, v in missing.items() if v)
+                       + " (see the runs at http://127.0.0.1:3000)")
 
 
 def run_demo(scale: float, seed: int) -> int:
@@ -50,29 +88,33 @@ def run_demo(scale: float, seed: int) -> int:
     from dataplatform.settings import load_settings
     from resources.mysql import MySQLResource
 
-    started = _step("1/5 local stack")
+    started = _step("1/6 local stack")
     LocalStack().up()
 
-    t = _step(f"2/5 shop database (seed {seed}, scale {scale})")
+    t = _step(f"2/6 shop database (seed {seed}, scale {scale})")
     tables = build_shop(seed, ShopSize.from_scale(scale))
     mysql = MySQLResource.from_settings(load_settings())
     mysql.ensure_database()
     load_tables(mysql.connect, tables)
     print(f"loaded {sum(x.num_rows for x in tables.values()):,} rows in {time.monotonic() - t:.1f}s")
 
-    _step("3/5 web logs into Flume's spool folder")
-    landed = _drop_clickstream(mysql, seed)
+    _step("3/6 web logs into Flume's spool folder")
+    dropped_at = time.time()
+    hours, landed = _drop_clickstream(mysql, seed)
 
-    _step("4/5 materialize every asset (runs are recorded in the Dagster UI)")
-    if materialize_selection("*") != 0:
+    _step("4/6 import the shop tables (runs are recorded in the Dagster UI)")
+    if materialize_selection("group:ingestion") != 0:
         return 1
 
+    _step("5/6 Flume lands the logs; the landing sensor has Spark parse each hour")
     print(landed())
+    tables = _wait_for_sensor(hours, since=dropped_at)
 
-    _step("5/5 rows fetched through HiveServer2")
+    _step("6/6 rows fetched through HiveServer2")
     raw = load_settings().hive_database_prefix + "raw"
-    for query in DEMO_QUERIES:
-        sql = render_sql(query, raw=raw)
+    days = ", ".join(f"'{d}'" for d in sorted({h[:10] for h in hours}))
+    for query in DEMO_QUERIES + CLICKSTREAM_QUERIES:
+        sql = render_sql(query, raw=raw, days=days, **tables)
         header, rows = fetch(sql, limit=20)
         print(f"\n-- {query}")
         print(format_rows(header, rows))

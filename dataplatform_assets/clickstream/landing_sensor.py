@@ -23,6 +23,8 @@ from resources.clickstream import ClickstreamLandingResource
 from resources.lake import Entry, LakeResource
 
 MAX_HOURS_PER_RUN = 24
+# New events wait for nothing: the run queue starts these before other queued runs (e.g. sessions).
+PRIORITY = {"dagster/priority": "10"}
 RANGE_START_TAG, RANGE_END_TAG = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
 
 
@@ -93,10 +95,28 @@ def run_requests(changed: dict[str, str]) -> tuple[list[dg.RunRequest], list[str
         digest = hashlib.sha1("".join(by_key[h] for h in hours).encode()).hexdigest()[:16]
         run_key = f"{hours[0]}..{hours[-1]}@{digest}"
         if len(hours) == 1:
-            requests.append(dg.RunRequest(run_key=run_key, partition_key=hours[0]))
+            requests.append(dg.RunRequest(run_key=run_key, partition_key=hours[0], tags=PRIORITY))
         else:
-            requests.append(dg.RunRequest(run_key=run_key, tags={RANGE_START_TAG: hours[0], RANGE_END_TAG: hours[-1]}))
+            requests.append(dg.RunRequest(run_key=run_key, tags={**PRIORITY, RANGE_START_TAG: hours[0],
+                                                                 RANGE_END_TAG: hours[-1]}))
     return requests, outside
+
+
+def hours_of(run_tags: dict[str, str]) -> set[str]:
+    """The hourly partition keys a run covers, from its partition or partition-range tags."""
+    if "dagster/partition" in run_tags:
+        return {run_tags["dagster/partition"]}
+    if RANGE_START_TAG in run_tags:
+        return set(HOURLY.get_partition_keys_in_range(
+            dg.PartitionKeyRange(run_tags[RANGE_START_TAG], run_tags[RANGE_END_TAG])))
+    return set()
+
+
+def not_yet_queued(requests: list[dg.RunRequest], queued_hours: set[str]) -> list[dg.RunRequest]:
+    """Requests whose hours are not all waiting in a queued run already: a queued run lists the
+    bucket's files only when it starts, so it will parse the new files too."""
+    return [r for r in requests if not hours_of(r.tags | ({"dagster/partition": r.partition_key}
+                                                            if r.partition_key else {})) <= queued_hours]
 
 
 @dg.sensor(
@@ -113,6 +133,10 @@ def clickstream_landing_sensor(context: dg.SensorEvaluationContext, lake: LakeRe
     if outside:
         context.log.warning(f"landing buckets outside the hourly partitions (from {HOURLY.start:%Y-%m-%d}), "
                             f"not parsed: {', '.join(sorted(outside)[:10])}")
+    if requests:
+        queued = context.instance.get_runs(dg.RunsFilter(statuses=[dg.DagsterRunStatus.QUEUED],
+                                                         tags={"dagster/sensor_name": context.sensor_name}))
+        requests = not_yet_queued(requests, set().union(*(hours_of(r.tags) for r in queued)))
     context.update_cursor(after.serialize())
     if not requests:
         return dg.SkipReason(f"no new closed files in {len(after.buckets)} landing buckets")

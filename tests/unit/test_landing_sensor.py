@@ -11,6 +11,8 @@ from dataplatform.landing import recover_open_files, recovered_name
 from dataplatform_assets.clickstream.landing_sensor import (
     LandingCursor,
     hour_ranges,
+    hours_of,
+    not_yet_queued,
     run_requests,
     scan_landing,
 )
@@ -98,6 +100,7 @@ def test_run_requests_use_partition_keys_and_ranges_and_skip_foreign_buckets():
     # The same files give the same run keys: a re-evaluated tick launches nothing new.
     assert [r.run_key for r in run_requests(changed)[0]] == [r.run_key for r in requests]
     assert isinstance(requests[0], dg.RunRequest)
+    assert all(r.tags["dagster/priority"] == "10" for r in requests)  # ahead of queued session runs
 
 
 def test_files_left_open_by_a_killed_agent_are_renamed_visible(tmp_path):
@@ -109,3 +112,12 @@ def test_files_left_open_by_a_killed_agent_are_renamed_visible(tmp_path):
     names = sorted(p.name for p in (tmp_path / LANDING / "dt=2025-06-01/hr=10").iterdir())
     assert names == ["events.16.jsonl", "events.17.recovered.jsonl"]
     assert recover_open_files(lake, LANDING) == []
+
+
+def test_hours_already_waiting_in_a_queued_run_are_not_requested_again():
+    requests, _ = run_requests({"dt=2025-06-01/hr=10": "a", "dt=2025-06-01/hr=11": "b", "dt=2025-06-03/hr=00": "c"})
+    queued = hours_of({"dagster/asset_partition_range_start": "2025-06-01-09:00",
+                       "dagster/asset_partition_range_end": "2025-06-01-12:00"})
+    assert len(queued) == 4
+    left = not_yet_queued(requests, queued)
+    assert [r.partition_key for r in left] == ["2025-06-03-00:00"]
