@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from dataplatform.paths import read_sql, render_sql, sql_statements
+from dataplatform.paths import render_sql, sql_statements
 from dataplatform_assets.clickstream.curated_tables import (
     EVENTS,
     REJECTS,
@@ -27,8 +27,6 @@ from resources.lake import LakeResource
 
 # Longer lines are quarantined whole as `line_too_long` without being parsed.
 MAX_LINE_BYTES = 1024 * 1024
-# Duplicate JSON keys keep their last value instead of failing the whole query.
-SESSION_SETTINGS = ("SET spark.sql.mapKeyDedupPolicy=LAST_WIN",)
 
 
 def is_closed_file(name: str) -> bool:
@@ -73,13 +71,13 @@ def parse_hour(hive: HiveServer2Resource, lake: LakeResource, landing: Clickstre
     events_at = f"{partition_dir(EVENTS, partition)}/{version}"
     rejects_at = f"{partition_dir(REJECTS, partition)}/{version}"
     with hive.cursor() as cur:
-        for statement in SESSION_SETTINGS:
+        for statement in sql_statements("clickstream/session_settings.sql"):
             run_statement(cur, statement)
         if files:
             run_statement(cur, render_sql("clickstream/lines_view.sql",
                                           landing_path=lake.uri(bucket)))
         else:  # nothing landed (yet): publish empty partitions rather than fail
-            run_statement(cur, read_sql("clickstream/no_lines_view.sql"))
+            run_statement(cur, render_sql("clickstream/no_lines_view.sql"))
         run_statement(cur, render_sql(fmt.classify_sql, max_line_bytes=MAX_LINE_BYTES,
                                       hour_start=hour_start(partition_key).strftime("%Y-%m-%d %H:%M:%S"),
                                       **dict(fmt.template_values)))
@@ -98,10 +96,10 @@ def parse_hour(hive: HiveServer2Resource, lake: LakeResource, landing: Clickstre
                 outcome.rejected += int(lines)
             else:
                 outcome.accepted, outcome.duplicates = int(distinct_ids), int(lines) - int(distinct_ids)
-        run_statement(cur, "SELECT COUNT(*) FROM clickstream_lines")
+        run_statement(cur, render_sql("clickstream/count_lines.sql"))
         outcome.lines_read = int(cur.fetchone()[0])
     publish_partition(hive, lake, EVENTS, partition, version)
     publish_partition(hive, lake, REJECTS, partition, version)
     outcome.published_events, outcome.published_event_ids = partition_rows(hive, EVENTS, partition, "event_id")
-    outcome.published_rejects, _ = partition_rows(hive, REJECTS, partition, "raw_line")
+    outcome.published_rejects, _ = partition_rows(hive, REJECTS, partition, "reason")
     return outcome

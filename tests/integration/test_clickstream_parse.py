@@ -3,6 +3,9 @@ counted as a duplicate, or quarantined with its reason; re-runs replace the hour
 
 from __future__ import annotations
 
+import json
+import uuid
+
 import dagster as dg
 import pytest
 
@@ -120,3 +123,42 @@ def test_sessions_follow_the_events(corpus, hive, test_resources):
     # Every corpus event is a different customer's single product view.
     assert len(rows) == 40
     assert rows[0] == (1001, 1, 1, 0, False)
+
+
+def test_sessions_split_on_30_minute_gaps_cross_midnight_and_convert(lake, hive, test_resources):
+    def event(n, ts, customer, kind="page_view", **extra):
+        return json.dumps({"event_id": str(uuid.UUID(int=10_000 + n)), "event_type": kind, "event_ts": ts,
+                           "customer_id": customer, "device_id": f"dev-{customer}", "channel": "web",
+                           **extra}).encode()
+
+    day, next_day = "2025-06-05", "2025-06-06"
+    hours = {
+        f"{day}-10:00": [event(1, f"{day}T10:00:00.000+00:00", 7), event(2, f"{day}T10:20:00.000+00:00", 7),
+                         event(3, f"{day}T10:45:00.000+00:00", 7, "product_view", product_id=5),
+                         event(4, f"{day}T10:50:00.000+00:00", 8, "add_to_cart", product_id=5, quantity=1)],
+        f"{day}-11:00": [event(5, f"{day}T11:30:00.000+00:00", 7),  # 45 minutes later: a new session
+                         event(6, f"{day}T11:05:00.000+00:00", 8, "purchase", order_id=99)],
+        f"{day}-23:00": [event(7, f"{day}T23:50:00.000+00:00", 9)],
+        f"{next_day}-00:00": [event(8, f"{next_day}T00:10:00.000+00:00", 9)],  # continues across midnight
+    }
+    for hour, lines in hours.items():
+        _land(lake, hour, {"events.3000.jsonl": b"\n".join(lines) + b"\n"})
+    result = dg.materialize([clickstream_events], resources={**test_resources, "clickstream":
+                            ClickstreamLandingResource(landing_dir=LANDING)},
+                            instance=dg.DagsterInstance.ephemeral(),
+                            tags={"dagster/asset_partition_range_start": f"{day}-10:00",
+                                  "dagster/asset_partition_range_end": f"{next_day}-00:00"})
+    assert result.success
+    for d in (day, next_day):
+        assert dg.materialize([sessions], partition_key=d, resources=test_resources,
+                              instance=dg.DagsterInstance.ephemeral()).success
+    rows = hive.query(f"SELECT dt, customer_id, events, page_views, products_viewed, cart_adds, converted, "
+                      f"order_id, duration_seconds FROM {hive.db('curated')}.sessions "
+                      f"WHERE dt IN ('{day}', '{next_day}') AND customer_id IN (7, 8, 9) "
+                      "ORDER BY dt, customer_id, session_start")
+    assert rows == [
+        (day, 7, 3, 2, 1, 0, False, None, 45 * 60),
+        (day, 7, 1, 1, 0, 0, False, None, 0),
+        (day, 8, 2, 0, 0, 1, True, 99, 15 * 60),
+        (day, 9, 2, 2, 0, 0, False, None, 20 * 60),  # 23:50 -> 00:10, counted on its start day
+    ]

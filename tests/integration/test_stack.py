@@ -66,6 +66,12 @@ def test_demo_runs_end_to_end_and_prints_rows_from_hiveserver2(stack, tmp_path, 
                         if ln.startswith(f"demotest_raw.mysql_{table}_current "))
             assert line.split()[-1] == str(count), line
     assert "materialized 4 assets" in out.stdout
+    # The web logs went through Flume and were parsed on the landing sensor's runs in the daemon.
+    assert "the landing sensor parsed" in out.stdout
+    funnel = out.stdout.split("-- demo/clickstream_funnel.sql", 1)[1].split("\n\n", 1)[0]
+    assert "purchase" in funnel and "page_view" in funnel, funnel
+    sessions = out.stdout.split("-- demo/sessions_by_day.sql", 1)[1]
+    assert sessions.splitlines()[3].split()[1].isdigit(), sessions[:500]
 
 
 @pytest.mark.restarts_stack
