@@ -118,7 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     mat = sub.add_parser("materialize", help="materialize assets into the Dagster instance",
                          description="Materialize Dagster assets (recorded in $DAGSTER_HOME, so the "
                          "runs show in the UI).")
-    mat.add_argument("--select", default="*", help="asset selection, e.g. 'group:ingestion' (default *)")
+    mat.add_argument("--select", default="group:ingestion",
+                     help="asset selection of unpartitioned assets (default group:ingestion); the hourly "
+                     "clickstream assets are run by the landing sensor, or from the UI per partition")
     mat.set_defaults(func=_materialize)
 
     sqoop = sub.add_parser("sqoop", help="run Apache Sqoop 1.4.7 against the shop database",
