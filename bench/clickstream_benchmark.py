@@ -32,7 +32,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from bench.measure import measure
+from bench.measure import measure, publish_results
 from dataplatform.paths import REPO_ROOT
 
 RESULTS = REPO_ROOT / "docs" / "benchmarks" / "clickstream.md"
@@ -217,10 +217,7 @@ def main() -> int:
     if not args.skip_freshness:
         lines += bench_freshness(args.freshness_files)
     text = "\n".join(lines)
-    print(text)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text)
-    print(f"written to {RESULTS.relative_to(REPO_ROOT)}")
+    publish_results(RESULTS, text)
     return 0
 
 

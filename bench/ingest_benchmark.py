@@ -8,10 +8,11 @@ process tree, sampled every 0.1 s):
 
 - `mariadb-dump` of the table to a local file: the floor, nothing can read MySQL much faster;
 - the platform's import, full load into HDFS published atomically, with each of its engines:
-  `connectorx` (Arrow-native) and `pymysql` (inside the import's snapshot);
-- `sqoop`: Apache Sqoop 1.4.7 on the local job runner into HDFS;
-- `spark-jdbc`: Spark's JDBC reader writing Parquet to HDFS, cold (including session start) and
-  warm (a second import in the same session).
+  `connectorx` (Arrow-native), `pymysql` (inside the import's snapshot), `spark` (Spark JDBC) and
+  `sqoop` (the Sqoop CLI);
+- `sqoop`: Apache Sqoop 1.4.7 on the local job runner into HDFS, on its own;
+- `spark-jdbc`: Spark's JDBC reader writing Parquet to HDFS on its own, cold (including session
+  start) and warm (a second import in the same session).
 
 Prints a table with rows/s and the ratio to mariadb-dump, and writes it to
 docs/benchmarks/ingest.md. A benchmark, not a test: nothing here asserts a target.
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 import time
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench.measure import measure
+from bench.measure import measure, publish_results
 from dataplatform.paths import REPO_ROOT
 
 DATABASE = "shop_bench"
@@ -67,7 +67,7 @@ def child_arrow() -> dict:
     s = _settings()
     mysql = MySQLResource.from_settings(s, database=DATABASE)
     lake = LakeResource(root=f"{_bench_lake_root()}/arrow", webhdfs_url=s.webhdfs_url)
-    spec = SourceTable(TABLE, ("order_id",), "benchmark copy of orders")
+    spec = SourceTable(TABLE, ("order_id",), "benchmark copy of orders", num_partitions=2)
     result = run_import(mysql, lake, spec, new_load_id())
     drop_superseded_loads(lake, TABLE, result.base_load_id)
     return {"rows": result.rows}
@@ -179,25 +179,24 @@ def main() -> int:
     rows = table_rows()
     results = [run_dump(rows)]
     print(f"mariadb-dump: {results[0].seconds:.1f}s", flush=True)
+    from dataplatform.localstack.thriftserver import spark_env
+    from dataplatform.paths import state_dir
     for engine, note in (("connectorx", "platform engine (default): full load, Parquet over WebHDFS"),
-                         ("pymysql", "platform engine inside the snapshot: same load")):
-        env = dict(os.environ, DATAPLATFORM_IMPORT_ENGINE=engine)
+                         ("pymysql", "platform engine inside the snapshot: same load"),
+                         ("spark", "platform engine: Spark JDBC, 2 partitions, session start included"),
+                         ("sqoop", "platform engine: Sqoop 1.4.7 text -> Parquet, 1 mapper (local runner)")):
+        env = dict(spark_env(state_dir() / "conf" / "spark"), DATAPLATFORM_IMPORT_ENGINE=engine)
         seconds, peak, out = run_child("arrow", env=env)
         results.append(Measurement(f"{engine} (platform)", seconds, peak, out["rows"], note))
         print(f"{engine}: {seconds:.1f}s", flush=True)
     results.append(run_sqoop(rows))
     print(f"sqoop: {results[-1].seconds:.1f}s", flush=True)
-    from dataplatform.localstack.thriftserver import spark_env
-    from dataplatform.paths import state_dir
     seconds, peak, out = run_child("spark", env=spark_env(state_dir() / "conf" / "spark"))
     results.append(Measurement("spark-jdbc, cold", out["cold_s"], peak, out["rows"],
                                "session start included; 2 partitions"))
     results.append(Measurement("spark-jdbc, warm", out["warm_s"], peak, out["rows"], "same session, second import"))
     text = report(rows, results)
-    print(text)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text)
-    print(f"written to {RESULTS.relative_to(REPO_ROOT)}")
+    publish_results(RESULTS, text)
     return 0
 
 

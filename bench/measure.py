@@ -56,3 +56,11 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, f
     if proc.returncode != 0:
         raise RuntimeError(f"{cmd[:3]} failed ({proc.returncode}): {err[-2000:]}")
     return seconds, peak / 1024, out
+
+
+def publish_results(path, text: str) -> None:
+    """Print a benchmark's report and write it to its results file under docs/benchmarks/."""
+    print(text)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    print(f"written to {path.relative_to(REPO_ROOT)}")

@@ -34,7 +34,7 @@ class MySQLResource(dg.ConfigurableResource):
                    database=database or settings.mysql_database, user=settings.mysql_user,
                    password_file=settings.mysql_password_file)
 
-    def _password(self) -> str:
+    def read_password(self) -> str:
         if self.password is not None:
             return self.password
         if self.password_file:
@@ -46,7 +46,7 @@ class MySQLResource(dg.ConfigurableResource):
 
     def connectorx_url(self) -> str:
         """The URL connectorx connects with (in memory only: it carries the password)."""
-        return (f"mysql://{quote(self.user, safe='')}:{quote(self._password(), safe='')}"
+        return (f"mysql://{quote(self.user, safe='')}:{quote(self.read_password(), safe='')}"
                 f"@{self.host}:{self.port}/{self.database}")
 
     def ensure_database(self) -> None:
@@ -59,7 +59,7 @@ class MySQLResource(dg.ConfigurableResource):
         db = self.database if database == "" else database
         try:
             return pymysql.connect(host=self.host, port=self.port, user=self.user,
-                                   password=self._password(), database=db, charset="utf8mb4",
+                                   password=self.read_password(), database=db, charset="utf8mb4",
                                    connect_timeout=self.connect_timeout, init_command="SET time_zone='+00:00'",
                                    **kwargs)
         except pymysql.err.OperationalError as exc:

@@ -36,7 +36,7 @@ from resources.lake import LakeResource
 from resources.mysql import MySQLResource
 
 DELETED = "_deleted"
-ENGINES = ("pymysql", "connectorx")
+ENGINES = ("pymysql", "connectorx", "spark", "sqoop")
 
 
 class ImportMismatch(RuntimeError):
@@ -230,10 +230,26 @@ def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load
                 conn.commit()
             else:
                 # The snapshot ends here, after the checksums were taken: a row that changes before
-                # connectorx reads it differs from the stored checksum and is read again next run.
+                # the engine reads it differs from the stored checksum and is read again next run.
                 query = cur.mogrify(select, params)
+                key_range = None
+                if engine == "spark":
+                    cur.execute(q["key_range"].format(key=spec.key, table=spec.name, where=selection), params)
+                    low_key, high_key = cur.fetchone()
+                    key_range = None if low_key is None else (int(low_key), int(high_key))
                 conn.commit()
-                written, seen = _read_with_connectorx(mysql, query, columns, spec, changed, writer, progress)
+                if engine == "spark":
+                    from dataplatform_assets.ingestion.spark_engine import read_with_spark
+
+                    written, seen = read_with_spark(mysql, query, key_range, columns, spec, lake, staging, changed)
+                    progress(written)
+                elif engine == "sqoop":
+                    from dataplatform_assets.ingestion.sqoop_engine import read_with_sqoop
+
+                    written, seen = read_with_sqoop(mysql, query, columns, spec, lake, staging, writer, changed)
+                    progress(written)
+                else:
+                    written, seen = _read_with_connectorx(mysql, query, columns, spec, changed, writer, progress)
             if changed:
                 chain = loads_since(lake, spec.name, previous.base_load_id)
                 gone = sorted(_current_keys(lake, spec, chain, changed) - seen)

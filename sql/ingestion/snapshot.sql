@@ -17,6 +17,10 @@ SELECT FLOOR(`{key}` / {chunk_rows}) AS chunk, COUNT(*) AS row_count,
 FROM `{table}` WHERE {where}
 GROUP BY chunk;
 
+-- name: key_range
+-- Bounds of the split column within the selection: Spark's JDBC engine cuts its parallel reads on it.
+SELECT MIN(`{key}`), MAX(`{key}`) FROM `{table}` WHERE {where};
+
 -- name: count_rows
 SELECT COUNT(*) FROM `{table}` WHERE {where};
 

@@ -79,6 +79,13 @@ def engine(request, monkeypatch) -> str:
     """The import engine for this test: connectorx, or what `indirect` parametrization asks for."""
     name = getattr(request, "param", "connectorx")
     monkeypatch.setenv("DATAPLATFORM_IMPORT_ENGINE", name)
+    if name == "spark":  # this process starts the Spark session: give it the stack's Spark conf
+        from dataplatform.localstack.thriftserver import spark_env
+        from dataplatform.paths import state_dir
+
+        for variable, value in spark_env(state_dir() / "conf" / "spark").items():
+            if variable.startswith(("SPARK_", "HADOOP_", "JAVA_", "PYSPARK_")):
+                monkeypatch.setenv(variable, value)
     return name
 
 

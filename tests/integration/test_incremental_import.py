@@ -8,7 +8,7 @@ import pytest
 
 from dataplatform_assets.ingestion.load_state import published_loads
 from dataplatform_assets.ingestion.raw_tables import current_row_count
-from dataplatform_assets.ingestion.table_import import SchemaDrift, new_load_id, run_import
+from dataplatform_assets.ingestion.table_import import ENGINES, SchemaDrift, new_load_id, run_import
 from dataplatform_assets.ingestion.tables import SHOP_TABLES
 from tests.integration.helpers import materialize, rows_in_hive, rows_in_mysql
 
@@ -21,7 +21,7 @@ def assert_current_equals_source(hive, mysql, tables=SPECS):
         assert rows_in_hive(hive, name, key) == rows_in_mysql(mysql, name, key), name
 
 
-@pytest.mark.parametrize("engine", ["pymysql", "connectorx"], indirect=True)
+@pytest.mark.parametrize("engine", ENGINES, indirect=True)
 def test_updates_with_past_timestamps_and_deletes_are_caught(imported, mysql, hive, test_resources):
     with mysql.connect() as conn, conn.cursor() as cur:
         # An update that sets updated_at back in time: invisible to a check column alone.
@@ -75,7 +75,7 @@ class Writer(threading.Thread):
             cur.execute("UPDATE products SET price = price + 0.01 WHERE product_id = %s", (self.rng.randint(1, 60),))
 
 
-@pytest.mark.parametrize("engine", ["pymysql", "connectorx"], indirect=True)
+@pytest.mark.parametrize("engine", ENGINES, indirect=True)
 def test_a_concurrent_writer_during_ten_incremental_runs_loses_nothing(imported, mysql, hive, lake,
                                                                        test_resources):
     writer = Writer(mysql, seed=4)

@@ -5,7 +5,7 @@ import pytest
 from dataplatform.generator.changes import apply_change_batch
 from dataplatform_assets.ingestion.load_state import published_loads, table_dir
 from dataplatform_assets.ingestion.raw_tables import current_row_count
-from dataplatform_assets.ingestion.table_import import new_load_id, run_import
+from dataplatform_assets.ingestion.table_import import ENGINES, new_load_id, run_import
 from dataplatform_assets.ingestion.tables import SHOP_TABLES
 from resources.mysql import MySQLError, MySQLResource
 from tests.integration.helpers import materialize, rows_in_hive, rows_in_mysql
@@ -13,7 +13,7 @@ from tests.integration.helpers import materialize, rows_in_hive, rows_in_mysql
 TABLES = [t.name for t in SHOP_TABLES]
 
 
-@pytest.mark.parametrize("engine", ["pymysql", "connectorx"], indirect=True)
+@pytest.mark.parametrize("engine", ENGINES, indirect=True)
 def test_every_table_reads_back_identical_through_hiveserver2(imported, mysql, hive):
     for source in SHOP_TABLES:
         key = source.primary_key[0]
@@ -32,7 +32,7 @@ def test_materialization_records_row_counts_and_passing_checks(imported, fresh_s
     assert len(checks) == 3 * len(TABLES) and all(c.passed for c in checks)
 
 
-@pytest.mark.parametrize("engine", ["pymysql", "connectorx"], indirect=True)
+@pytest.mark.parametrize("engine", ENGINES, indirect=True)
 def test_incremental_runs_reflect_source_changes(imported, mysql, hive, lake, test_resources):
     apply_change_batch(mysql.connect, seed=9, intensity=0.05)
     result = materialize(test_resources)

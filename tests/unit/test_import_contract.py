@@ -45,3 +45,29 @@ def test_dropped_retyped_or_not_null_columns_stop_the_import(now, message):
 def test_engine_is_part_of_the_contract_and_defaults_to_connectorx():
     assert {t.engine for t in SHOP_TABLES} == {"connectorx"}
     assert SourceTable("t", ("id",), "a table", engine="pymysql").engine == "pymysql"
+
+
+def test_four_engines_sit_behind_the_contract():
+    from typing import get_args, get_type_hints
+
+    from dataplatform_assets.ingestion.table_import import ENGINES
+
+    assert set(ENGINES) == {"pymysql", "connectorx", "spark", "sqoop"}
+    assert set(get_args(get_type_hints(SourceTable)["engine"])) == set(ENGINES)
+
+
+def test_sqoop_gets_the_bounded_selection_and_a_password_file_never_the_password(tmp_path):
+    from dataplatform_assets.ingestion.sqoop_engine import sqoop_import_args
+    from resources.mysql import MySQLResource
+
+    secret = tmp_path / "pw"
+    secret.write_text("s3cret-value")
+    mysql = MySQLResource(host="db", port=3306, database="shop", user="etl", password_file=str(secret))
+    spec = SourceTable("orders", ("order_id",), "orders", num_partitions=4)
+    args = sqoop_import_args(mysql, "SELECT `order_id` FROM `orders` WHERE (`updated_at` <= '2025-01-01')",
+                             spec, "hdfs://nn/lake/raw/mysql/orders/_staging/x/_sqoop", str(secret))
+    assert "s3cret-value" not in " ".join(args)
+    assert args[args.index("--password-file") + 1] == secret.as_uri()
+    assert args[args.index("--query") + 1].endswith("<= '2025-01-01') AND $CONDITIONS")
+    assert args[args.index("--split-by") + 1] == "order_id" and args[args.index("-m") + 1] == "4"
+    assert args[args.index("--connect") + 1] == "jdbc:mariadb://db:3306/shop"

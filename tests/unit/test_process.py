@@ -63,3 +63,31 @@ def test_missing_jdk_names_the_service(tmp_path, monkeypatch):
     message = str(err.value)
     assert message.startswith("thriftserver cannot start: no JDK 17-21 found")
     assert "thriftserver.log" in message
+
+
+def test_a_zombie_another_process_has_not_reaped_counts_as_dead():
+    """`stack down` from a shell must not wait forever for a service a test process started and
+    killed but never reaped."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from dataplatform.localstack.process import pid_alive
+
+    script = ("import subprocess, time; p = subprocess.Popen(['sleep', '60']); print(p.pid, flush=True); "
+              "time.sleep(60)")
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        pid = int(parent.stdout.readline())
+        assert pid_alive(pid)
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while pid_alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not pid_alive(pid)
+        assert os.path.exists(f"/proc/{pid}")  # still a zombie of its parent, yet reported dead
+    finally:
+        parent.kill()
+        parent.wait()
