@@ -26,7 +26,10 @@ def spark_session():
     """One session per process, configured by the Spark conf dir of the environment."""
     from pyspark.sql import SparkSession
 
-    return SparkSession.builder.appName("dataplatform-import").config("spark.ui.enabled", "false").getOrCreate()
+    spark = SparkSession.builder.appName("dataplatform-import").config("spark.ui.enabled", "false").getOrCreate()
+    # MySQL hands CHAR and ENUM values back unpadded; Spark would pad them to the column's length.
+    spark.conf.set("spark.sql.legacy.charVarcharAsString", "true")
+    return spark
 
 
 def read_with_spark(mysql: MySQLResource, query: str, key_range: tuple[int, int] | None, columns: list[Column],

@@ -31,6 +31,13 @@ class SqoopFailed(RuntimeError):
     """Sqoop exited with an error; its last log lines say why."""
 
 
+def _text_type(arrow_type: pa.DataType) -> pa.DataType:
+    """How a column reads from Sqoop's text: times come without a zone (they are UTC, like the JVM)."""
+    if pa.types.is_timestamp(arrow_type) and arrow_type.tz is not None:
+        return pa.timestamp(arrow_type.unit)
+    return arrow_type
+
+
 def sqoop_import_args(mysql: MySQLResource, query: str, spec: SourceTable, target_uri: str,
                       password_file: str) -> list[str]:
     """`sqoop import` for the importer's bounded selection; the password only as a file URI."""
@@ -71,7 +78,8 @@ def read_with_sqoop(mysql: MySQLResource, query: str, columns: list[Column], spe
     fs, _ = lake.filesystem()
     options = (pacsv.ReadOptions(column_names=[c.name for c in columns]),
                pacsv.ParseOptions(delimiter=FIELD, quote_char=False, escape_char=ESCAPE, newlines_in_values=True),
-               pacsv.ConvertOptions(column_types={c.name: c.arrow_type for c in columns}, null_values=[NULL],
+               pacsv.ConvertOptions(column_types={c.name: _text_type(c.arrow_type) for c in columns},
+                                    null_values=[NULL],
                                     strings_can_be_null=True, quoted_strings_can_be_null=False))
     for entry in lake.list_status(target):
         if entry.is_dir or not entry.name.startswith("part-"):
