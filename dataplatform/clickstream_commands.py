@@ -31,9 +31,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                       help="Flume's spool folder (default: the local stack's, .state/clickstream/spool)")
     play.add_argument("--database", default=None, help="source schema (default: the configured one)")
     csub.add_parser("recover-landing", help="make files a killed Flume agent left open readable",
-                    description="Rename every `_*.tmp` file in the landing buckets to a visible "
-                    "`*.recovered.jsonl` name. Run it only while no Flume agent writes to the landing; "
-                    "the local stack runs it before it starts Flume.")
+                    description="Copy every `_*.tmp` file in the landing buckets whole into a closed, "
+                    "visible `*.recovered.jsonl` file and delete it. Run it only while no Flume agent "
+                    "writes to the landing; the local stack runs it before it starts Flume.")
     return click
 
 

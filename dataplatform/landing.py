@@ -3,9 +3,12 @@
 Flume's HDFS sink writes `_events.<n>.jsonl.tmp` and renames it to `events.<n>.jsonl` when it rolls
 the file. An agent killed mid-write never renames, and its successor does not look back: the
 events already taken from the channel into that file would stay hidden (readers skip `_` names)
-for good. Before an agent starts, every such file is renamed to a visible `.recovered.jsonl` name,
-so its events reach the parser; a line cut off by the kill is quarantined there, and the events
-Flume re-delivers after the restart are deduplicated on their id.
+for good. Worse, the file stays "under construction": the NameNode reports its length only up to
+the last full block, so Spark, which plans reads by that length, would see little or nothing.
+Before an agent starts, every such file is therefore copied whole (read from the DataNode, which
+serves everything the agent flushed) into a closed file under a visible `.recovered.jsonl` name,
+then deleted. Its events reach the parser; a line cut off by the kill is quarantined, and the
+events Flume re-delivers after the restart are deduplicated on their id.
 """
 
 from __future__ import annotations
@@ -37,9 +40,11 @@ def recover_open_files(lake: LakeResource, landing_dir: str) -> list[str]:
             for entry in lake.list_status(bucket):
                 if not entry.is_dir and entry.name.startswith(OPEN_PREFIX) and entry.name.endswith(OPEN_SUFFIX):
                     source, target = f"{bucket}/{entry.name}", f"{bucket}/{recovered_name(entry.name)}"
-                    staging = f"{bucket}/.{recovered_name(entry.name)}.copying"  # hidden until complete
-                    lake.write_bytes(staging, lake.read_bytes(source))
-                    fs.move(lake.path(staging), lake.path(target))
+                    if not any(e.name == recovered_name(entry.name) for e in lake.list_status(bucket)):
+                        staging = f"{bucket}/.{recovered_name(entry.name)}.copying"  # hidden until complete
+                        lake.write_bytes(staging, lake.read_bytes(source))
+                        fs.move(lake.path(staging), lake.path(target))
+                    # else: an earlier recovery copied it whole and stopped before this delete
                     fs.delete_file(lake.path(source))
                     recovered.append(target)
     return recovered

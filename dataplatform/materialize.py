@@ -14,6 +14,15 @@ def materialize_selection(selection: str = "group:ingestion") -> int:
     home.mkdir(parents=True, exist_ok=True)
     shutil.copy(STACK_CONF_DIR / "dagster.yaml", home / "dagster.yaml")  # the project's, always current
 
+    from dataplatform.settings import load_settings
+
+    if load_settings().profile == "local" and "SPARK_CONF_DIR" not in os.environ:
+        # The Spark import engine starts its session here: the stack's Spark conf, JDK and driver.
+        from dataplatform.localstack.thriftserver import spark_env
+        from dataplatform.paths import state_dir
+
+        os.environ.update(spark_env(state_dir() / "conf" / "spark"))
+
     import dagster as dg
 
     from dataplatform_assets import defs

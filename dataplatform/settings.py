@@ -111,4 +111,5 @@ def load_settings(profile: str | None = None) -> Settings:
         hbase_thrift_host=_env("HBASE_THRIFT_HOST", default("127.0.0.1")),
         hbase_thrift_port=_int("HBASE_THRIFT_PORT", "9090"),
         lake_root=_env("LAKE_ROOT", default("hdfs://127.0.0.1:9000/lake")).rstrip("/"),
+        clickstream_format=_env("CLICKSTREAM_FORMAT", "shop_json"),
     )

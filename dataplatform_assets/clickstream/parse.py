@@ -74,8 +74,8 @@ def parse_hour(hive: HiveServer2Resource, lake: LakeResource, landing: Clickstre
         for statement in sql_statements("clickstream/session_settings.sql"):
             run_statement(cur, statement)
         if files:
-            run_statement(cur, render_sql("clickstream/lines_view.sql",
-                                          landing_path=lake.uri(bucket)))
+            run_statement(cur, render_sql("clickstream/lines_view.sql", landing_path=lake.uri(bucket),
+                                          files=",".join(files)))
         else:  # nothing landed (yet): publish empty partitions rather than fail
             run_statement(cur, render_sql("clickstream/no_lines_view.sql"))
         run_statement(cur, render_sql(fmt.classify_sql, max_line_bytes=MAX_LINE_BYTES,

@@ -13,13 +13,17 @@ from dataplatform_assets.clickstream.curated_tables import (
 from resources.hive import HiveServer2Resource
 from resources.lake import LakeResource
 
-INACTIVITY_GAP_MINUTES = 30  # also spelled out in sql/clickstream/sessions.sql
+INACTIVITY_GAP_MINUTES = 30
 
 
 def build_sessions(hive: HiveServer2Resource, lake: LakeResource, day: str, version: str) -> tuple[int, int]:
-    """Write and publish the sessions starting on `day`; returns (rows, distinct session ids)."""
+    """Write and publish the sessions starting on `day`; returns (sessions, sessions starting within
+    the gap of the same customer's previous one, which must be none)."""
     partition = {"dt": day}
     location = lake.uri(f"{partition_dir(SESSIONS, partition)}/{version}")
-    hive.execute(render_sql("clickstream/sessions.sql", location=location, database=hive.db(CURATED), day=day))
+    values = dict(database=hive.db(CURATED), day=day, gap_minutes=INACTIVITY_GAP_MINUTES)
+    hive.execute(render_sql("clickstream/sessions.sql", location=location, **values))
     publish_partition(hive, lake, SESSIONS, partition, version)
-    return partition_rows(hive, SESSIONS, partition, "session_id")
+    rows, _ = partition_rows(hive, SESSIONS, partition, "session_id")
+    violations = int(hive.query(render_sql("clickstream/session_gap_violations.sql", **values))[0][0])
+    return rows, violations

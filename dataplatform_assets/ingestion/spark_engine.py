@@ -29,6 +29,7 @@ def spark_session():
     spark = SparkSession.builder.appName("dataplatform-import").config("spark.ui.enabled", "false").getOrCreate()
     # MySQL hands CHAR and ENUM values back unpadded; Spark would pad them to the column's length.
     spark.conf.set("spark.sql.legacy.charVarcharAsString", "true")
+    spark.conf.set("spark.sql.session.timeZone", "UTC")  # MySQL DATETIMEs are read as UTC by every engine
     return spark
 
 

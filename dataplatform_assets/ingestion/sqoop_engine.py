@@ -62,12 +62,12 @@ def read_with_sqoop(mysql: MySQLResource, query: str, columns: list[Column], spe
     runs = state_dir() / "sqoop"
     runs.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="import-", dir=runs) as work:
-        password_file = mysql.password_file
-        if password_file is None:  # a password given directly: hand it over in a private file
-            password_file = str(Path(work) / "mysql.password")
-            fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as fh:
-                fh.write(mysql.read_password())
+        # Sqoop takes a password file byte for byte (a trailing newline would be part of the
+        # password): hand it the password as the platform reads it, in a private file.
+        password_file = str(Path(work) / "mysql.password")
+        fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(mysql.read_password())
         args = sqoop_import_args(mysql, query, spec, lake.uri(target), password_file)
         done = subprocess.run(sqoop_command(args, Path(work)), env=java_env(), cwd=work,
                               capture_output=True, text=True)

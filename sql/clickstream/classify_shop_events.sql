@@ -13,7 +13,7 @@ WITH parsed AS (
   SELECT *,
          f['event_id'] AS event_id,
          f['event_type'] AS event_type,
-         try_to_timestamp(f['event_ts'], "yyyy-MM-dd'T'HH:mm:ss.SSSXXX") AS event_ts,
+         try_to_timestamp(f['event_ts'], "yyyy-MM-dd'T'HH:mm:ss.SSSxxx") AS event_ts,
          try_cast(f['customer_id'] AS BIGINT) AS customer_id,
          f['device_id'] AS device_id,
          f['channel'] AS channel,

@@ -1,6 +1,6 @@
 -- upGrad-style app clickstream records: every value a string, keys in any letter case (real files
 -- spell `OS_version`). Mapped onto the same typed columns as our own events: the flags become the
--- event type, the app fields go to `attributes`, and the event id is a hash of the whole record
+-- event type, the app fields go to `attributes`, and the event id is a hash of all twelve fields
 -- (the feed has none), so an exact repeat of a record counts as a duplicate.
 CREATE OR REPLACE TEMPORARY VIEW clickstream_classified AS
 WITH parsed AS (
@@ -23,13 +23,13 @@ WITH parsed AS (
            CASE WHEN NOT lower(f['is_scroll_up']) IN ('yes', 'no', 'true', 'false', '1', '0') THEN 'is_scroll_up' END,
            CASE WHEN NOT lower(f['is_scroll_down']) IN ('yes', 'no', 'true', 'false', '1', '0') THEN 'is_scroll_down' END)
            AS bad_flags,
-         coalesce(try_to_timestamp(f['timestamp'], 'yyyy-MM-dd HH:mm:ss[.SSSSSS][.SSS]'),
-                  try_to_timestamp(f['timestamp'], "yyyy-MM-dd'T'HH:mm:ss[.SSS]XXX")) AS event_ts
+         try_to_timestamp(f['timestamp'], 'yyyy-MM-dd HH:mm:ss[.SSSSSS][.SSS]') AS event_ts
   FROM parsed
 ), typed AS (
   SELECT *,
-         sha2(concat_ws('|', f['customer_id'], f['timestamp'], f['page_id'], f['button_id'],
-                        array_join(set_flags, ',')), 256) AS event_id,
+         sha2(concat_ws('|', f['customer_id'], f['app_version'], f['os_version'], f['lat'], f['lon'],
+                        f['page_id'], f['button_id'], f['is_button_click'], f['is_page_view'],
+                        f['is_scroll_up'], f['is_scroll_down'], f['timestamp']), 256) AS event_id,
          CASE WHEN size(set_flags) = 0 THEN 'none'
               ELSE substr(set_flags[0], 4) END AS event_type,
          try_cast(f['customer_id'] AS BIGINT) AS customer_id,

@@ -1,5 +1,6 @@
--- The lines of every closed file Flume landed for one hour. Spark skips names starting with `_`
--- or `.`, so files still open (`_events.<n>.jsonl.tmp`) are never read half-written.
+-- The lines of the closed files Flume landed for one hour, as listed when the parse started
+-- (`{{a,b}}` glob): a file closing meanwhile waits for the next run, so the classified lines and
+-- the recount read the same files. Open files (`_events.<n>.jsonl.tmp`) are never listed.
 CREATE OR REPLACE TEMPORARY VIEW clickstream_lines AS
 SELECT value, _metadata.file_name AS source_file
-FROM text.`{landing_path}`
+FROM text.`{landing_path}/{{{files}}}`

@@ -1,5 +1,5 @@
 -- Sessions starting on {day} (UTC): a customer's events (or an anonymous device's) with no gap
--- over 30 minutes. Events from 30 minutes before the day decide whether an early event continues
+-- over {gap_minutes} minutes. Events from {gap_minutes} minutes before the day decide whether an early event continues
 -- an earlier session; events up to the end of the next day finish sessions that run past midnight.
 INSERT OVERWRITE DIRECTORY '{location}' USING PARQUET
 WITH events AS (
@@ -7,10 +7,10 @@ WITH events AS (
                  ELSE concat('d:', device_id) END AS actor
   FROM {database}.clickstream_events
   WHERE dt BETWEEN date_sub('{day}', 1) AND date_add('{day}', 1)
-    AND event_ts >= TIMESTAMP '{day}' - INTERVAL 30 MINUTES
+    AND event_ts >= TIMESTAMP '{day}' - INTERVAL {gap_minutes} MINUTES
     AND event_ts < TIMESTAMP '{day}' + INTERVAL 2 DAYS
 ), marked AS (
-  SELECT *, CASE WHEN event_ts <= LAG(event_ts) OVER w + INTERVAL 30 MINUTES THEN 0 ELSE 1 END AS starts
+  SELECT *, CASE WHEN event_ts <= LAG(event_ts) OVER w + INTERVAL {gap_minutes} MINUTES THEN 0 ELSE 1 END AS starts
   FROM events
   WINDOW w AS (PARTITION BY actor ORDER BY event_ts, event_id)
 ), numbered AS (

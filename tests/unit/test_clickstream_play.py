@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from dataplatform.generator.clickstream import ClickstreamOptions
 from dataplatform.generator.play import PlayOptions, play, restamp
@@ -31,11 +31,13 @@ def test_play_writes_rotations_at_the_rate_and_every_event_once(tmp_path):
         now[0] += seconds
 
     options = ClickstreamOptions(bad_share=0.0, duplicate_share=0.0)
+    before = datetime.now(timezone.utc)
     stats = play(_events(250), tmp_path, options, PlayOptions(rate=20, rotate_seconds=5, live=True),
                  report=lambda _: None, clock=lambda: now[0], sleep=sleep)
     assert stats.good_events == 250
     assert sleeps == [5.0] * 3  # 100 events a rotation: three rotations, five seconds apart
     lines = [json.loads(line) for f in sorted(tmp_path.glob("*.jsonl")) for line in f.read_text().splitlines()]
     assert sorted(e["event_id"] for e in lines) == sorted(f"id-{i}" for i in range(250))
-    assert all(e["event_ts"] >= "2026" for e in lines)  # live: stamped now, not in 2025
+    # Live: stamped into the rotation interval just ended, not at their 2025 times.
+    assert all(datetime.fromisoformat(e["event_ts"]) >= before - timedelta(seconds=5) for e in lines)
     assert len({f.name for f in tmp_path.glob("*.jsonl")}) == stats.files  # every file name new
