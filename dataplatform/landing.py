@@ -13,9 +13,30 @@ events Flume re-delivers after the restart are deduplicated on their id.
 
 from __future__ import annotations
 
-from resources.lake import LakeResource
+from collections.abc import Iterator
+
+from resources.lake import Entry, LakeResource
 
 OPEN_PREFIX, OPEN_SUFFIX = "_", ".tmp"
+
+
+def is_open_file(name: str) -> bool:
+    """Flume's file still being written: `_events.<n>.jsonl.tmp`."""
+    return name.startswith(OPEN_PREFIX) and name.endswith(OPEN_SUFFIX)
+
+
+def is_closed_file(name: str) -> bool:
+    """A landed file readers may take: not open, and not hidden (`_`/`.` names, e.g. copies in progress)."""
+    return not name.startswith((OPEN_PREFIX, ".")) and not name.endswith(OPEN_SUFFIX)
+
+
+def hour_buckets(lake: LakeResource, landing_dir: str) -> Iterator[tuple[str, Entry]]:
+    """Every `dt=YYYY-MM-DD/hr=HH` bucket of the landing (relative to it) with its folder's entry."""
+    for day in lake.list_status(landing_dir):
+        if day.is_dir and day.name.startswith("dt="):
+            for hour in lake.list_status(f"{landing_dir}/{day.name}"):
+                if hour.is_dir and hour.name.startswith("hr="):
+                    yield f"{day.name}/{hour.name}", hour
 
 
 def recovered_name(open_name: str) -> str:
@@ -30,21 +51,19 @@ def recover_open_files(lake: LakeResource, landing_dir: str) -> list[str]:
     Only safe while no agent writes to the landing (e.g. just before one starts)."""
     fs, _ = lake.filesystem()
     recovered = []
-    for day in lake.list_status(landing_dir):
-        if not day.is_dir:
-            continue
-        for hour in lake.list_status(f"{landing_dir}/{day.name}"):
-            if not hour.is_dir:
+    for relative, _hour in hour_buckets(lake, landing_dir):
+        bucket = f"{landing_dir}/{relative}"
+        entries = lake.list_status(bucket)
+        present = {e.name for e in entries}
+        for entry in entries:
+            if entry.is_dir or not is_open_file(entry.name):
                 continue
-            bucket = f"{landing_dir}/{day.name}/{hour.name}"
-            for entry in lake.list_status(bucket):
-                if not entry.is_dir and entry.name.startswith(OPEN_PREFIX) and entry.name.endswith(OPEN_SUFFIX):
-                    source, target = f"{bucket}/{entry.name}", f"{bucket}/{recovered_name(entry.name)}"
-                    if not any(e.name == recovered_name(entry.name) for e in lake.list_status(bucket)):
-                        staging = f"{bucket}/.{recovered_name(entry.name)}.copying"  # hidden until complete
-                        lake.write_bytes(staging, lake.read_bytes(source))
-                        fs.move(lake.path(staging), lake.path(target))
-                    # else: an earlier recovery copied it whole and stopped before this delete
-                    fs.delete_file(lake.path(source))
-                    recovered.append(target)
+            source, target = f"{bucket}/{entry.name}", f"{bucket}/{recovered_name(entry.name)}"
+            if recovered_name(entry.name) not in present:
+                staging = f"{bucket}/.{recovered_name(entry.name)}.copying"  # hidden until complete
+                lake.write_bytes(staging, lake.read_bytes(source))
+                fs.move(lake.path(staging), lake.path(target))
+            # else: an earlier recovery copied it whole and stopped before this delete
+            fs.delete_file(lake.path(source))
+            recovered.append(target)
     return recovered

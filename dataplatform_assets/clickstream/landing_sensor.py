@@ -13,12 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import dagster as dg
 
+from dataplatform.landing import hour_buckets, is_closed_file
 from dataplatform_assets.clickstream.assets import EVENTS_KEY, REJECTS_KEY
-from dataplatform_assets.clickstream.parse import is_closed_file
-from dataplatform_assets.clickstream.partitions import HOURLY, partition_of
+from dataplatform_assets.clickstream.partitions import HOURLY, hour_start, partition_of
 from resources.clickstream import ClickstreamLandingResource
 from resources.lake import Entry, LakeResource
 
@@ -49,20 +50,14 @@ def scan_landing(lake: LakeResource, landing_dir: str, cursor: LandingCursor) ->
     """Buckets whose closed files changed since `cursor` ({bucket: digest}) and the cursor after this scan."""
     changed: dict[str, str] = {}
     after = LandingCursor(dict(cursor.buckets))
-    for day in lake.list_status(landing_dir):
-        if not (day.is_dir and day.name.startswith("dt=")):
+    for bucket, hour in hour_buckets(lake, landing_dir):
+        seen_mtime, seen_digest = cursor.buckets.get(bucket, (None, ""))
+        if hour.mtime_ms == seen_mtime:
             continue
-        for hour in lake.list_status(f"{landing_dir}/{day.name}"):
-            if not (hour.is_dir and hour.name.startswith("hr=")):
-                continue
-            bucket = f"{day.name}/{hour.name}"
-            seen_mtime, seen_digest = cursor.buckets.get(bucket, (None, ""))
-            if hour.mtime_ms == seen_mtime:
-                continue
-            digest = files_digest(lake.list_status(f"{landing_dir}/{bucket}"))
-            after.buckets[bucket] = (hour.mtime_ms, digest)
-            if digest and digest != seen_digest:
-                changed[bucket] = digest
+        digest = files_digest(lake.list_status(f"{landing_dir}/{bucket}"))
+        after.buckets[bucket] = (hour.mtime_ms, digest)
+        if digest and digest != seen_digest:
+            changed[bucket] = digest
     return changed, after
 
 
@@ -74,11 +69,10 @@ def _dt_hr(bucket: str) -> tuple[str, str]:
 
 def hour_ranges(keys: list[str], max_len: int = MAX_HOURS_PER_RUN) -> list[list[str]]:
     """Sorted partition keys grouped into runs of consecutive hours, at most `max_len` each."""
-    all_keys = HOURLY.get_partition_keys()
-    index = {k: i for i, k in enumerate(all_keys)}
     ranges: list[list[str]] = []
-    for key in sorted(keys, key=index.__getitem__):
-        if ranges and index[key] == index[ranges[-1][-1]] + 1 and len(ranges[-1]) < max_len:
+    for key in sorted(keys):  # the key format sorts by time
+        if (ranges and hour_start(key) - hour_start(ranges[-1][-1]) == timedelta(hours=1)
+                and len(ranges[-1]) < max_len):
             ranges[-1].append(key)
         else:
             ranges.append([key])
@@ -87,11 +81,10 @@ def hour_ranges(keys: list[str], max_len: int = MAX_HOURS_PER_RUN) -> list[list[
 
 def run_requests(changed: dict[str, str]) -> tuple[list[dg.RunRequest], list[str]]:
     """Runs for the changed buckets, and the buckets that are no hour of the partitions."""
-    valid = set(HOURLY.get_partition_keys())
     by_key, outside = {}, []
     for bucket, digest in changed.items():
         key = partition_of(*_dt_hr(bucket))
-        if key in valid:
+        if key is not None and HOURLY.has_partition_key(key):
             by_key[key] = digest
         else:
             outside.append(bucket)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from dataplatform.landing import is_closed_file
 from dataplatform.paths import render_sql, sql_statements
 from dataplatform_assets.clickstream.curated_tables import (
     EVENTS,
@@ -27,11 +28,6 @@ from resources.lake import LakeResource
 
 # Longer lines are quarantined whole as `line_too_long` without being parsed.
 MAX_LINE_BYTES = 1024 * 1024
-
-
-def is_closed_file(name: str) -> bool:
-    """Flume's open files are `_events.<n>.jsonl.tmp`; readers skip `_` and `.` names."""
-    return not name.startswith(("_", ".")) and not name.endswith(".tmp")
 
 
 def landed_files(lake: LakeResource, landing_dir: str, dt: str, hr: str) -> list[str]:

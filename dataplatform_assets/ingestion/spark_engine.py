@@ -60,5 +60,5 @@ def read_with_spark(mysql: MySQLResource, query: str, key_range: tuple[int, int]
             written += pq.ParquetFile(handle).metadata.num_rows
         if changed:
             keys = pq.read_table(lake.path(f"{staging}/{entry.name}"), columns=[spec.key], filesystem=fs)
-            seen.update(k for k in keys[spec.key].to_pylist() if k // spec.chunk_rows in changed)
+            seen.update(k for k in keys[spec.key].to_pylist() if spec.chunk(k) in changed)
     return written, seen

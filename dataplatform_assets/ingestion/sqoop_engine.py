@@ -92,6 +92,6 @@ def read_with_sqoop(mysql: MySQLResource, query: str, columns: list[Column], spe
         writer.write_table(data.cast(writer.schema))
         written += data.num_rows
         if changed:
-            seen.update(k for k in data[spec.key].to_pylist() if k // spec.chunk_rows in changed)
+            seen.update(k for k in data[spec.key].to_pylist() if spec.chunk(k) in changed)
     lake.delete_dir(target)
     return written, seen

@@ -129,7 +129,7 @@ def _current_keys(lake: LakeResource, spec: SourceTable, loads: list[str], chunk
         directory = lake.path(f"{table_dir(spec.name)}/load_id={load_id}")
         table = pq.read_table(directory, columns=[spec.key, DELETED], filesystem=fs)
         for key, deleted in zip(table[spec.key].to_pylist(), table[DELETED].to_pylist()):
-            if key // spec.chunk_rows in chunks:
+            if spec.chunk(key) in chunks:
                 alive[key] = not deleted
     return {k for k, live in alive.items() if live}
 
@@ -145,7 +145,7 @@ def _read_in_snapshot(conn, select: str, params: tuple, columns: list[Column], s
         while rows := stream.fetchmany(spec.fetch_size):
             writer.write_batch(_batch(columns, rows))
             if changed:
-                seen.update(r[key_index] for r in rows if r[key_index] // spec.chunk_rows in changed)
+                seen.update(r[key_index] for r in rows if spec.chunk(r[key_index]) in changed)
             written += len(rows)
             progress(written)
     return written, seen
@@ -166,7 +166,7 @@ def _read_with_connectorx(mysql: MySQLResource, query: str, columns: list[Column
     progress(data.num_rows)
     seen: set[int] = set()
     if changed:
-        seen = {k for k in data[spec.key].to_pylist() if k // spec.chunk_rows in changed}
+        seen = {k for k in data[spec.key].to_pylist() if spec.chunk(k) in changed}
     return data.num_rows, seen
 
 

@@ -57,6 +57,10 @@ class SourceTable:
         """The single integer key incremental modes chunk on."""
         return self.split_by or self.primary_key[0]
 
+    def chunk(self, key_value: int) -> int:
+        """The checksum chunk a key value belongs to (FLOOR(key / chunk_rows) on the MySQL side)."""
+        return key_value // self.chunk_rows
+
 
 SHOP_TABLES = (
     SourceTable("customers", ("customer_id",),
