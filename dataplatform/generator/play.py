@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -45,9 +45,9 @@ def play(events: list[dict], spool: Path, options: ClickstreamOptions, play_opti
         if play_options.live:
             now = datetime.now(timezone.utc).replace(tzinfo=None)
             chunk = restamp(chunk, now, play_options.rotate_seconds)
-        stats = write_events(chunk, spool, ClickstreamOptions(**{**options.__dict__, "seed": options.seed + n}))
-        for name in ("files", "lines", "good_events", "bad_lines", "duplicates"):
-            setattr(total, name, getattr(total, name) + getattr(stats, name))
+        stats = write_events(chunk, spool, replace(options, seed=options.seed + n))
+        for name, value in asdict(stats).items():
+            setattr(total, name, getattr(total, name) + value)
         elapsed = clock() - started
         report(f"rotation {n}: {stats.files} files, {stats.good_events:,} events "
                f"({total.good_events:,} of {len(events):,} in {elapsed:.0f}s, "

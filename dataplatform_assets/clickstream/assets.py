@@ -2,6 +2,8 @@
 rejects, and sessions. All partitioned by time in UTC, matching Flume's buckets."""
 
 # No `from __future__ import annotations` here: Dagster inspects the `context` annotation.
+from collections import Counter
+
 import dagster as dg
 
 from dataplatform_assets.clickstream.curated_tables import (
@@ -76,7 +78,7 @@ def clickstream_events(context: dg.AssetExecutionContext, hive: HiveServer2Resou
                          f"{outcome.duplicates:,} duplicates {dict(outcome.reasons) or ''}")
     totals = {name: sum(getattr(o, name) for o in outcomes)
               for name in ("files", "lines_read", "accepted", "rejected", "duplicates")}
-    reasons = sum((o.reasons for o in outcomes), start=type(outcomes[0].reasons)()) if outcomes else {}
+    reasons = sum((o.reasons for o in outcomes), Counter())
     failing = [o.partition_key for o in outcomes if not o.reconciles()]
     common = {"hours": len(hours), "first_hour": hours[0], "last_hour": hours[-1],
               "format": clickstream.format, **totals}
