@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlparse
 
 import dagster as dg
@@ -97,9 +101,33 @@ class LakeResource(dg.ConfigurableResource):
             return stream.read()
 
     def write_bytes(self, relative: str, data: bytes) -> None:
-        fs, _ = self.filesystem()
-        with fs.open_output_stream(self.path(relative)) as out:
-            out.write(data)
+        self._put(relative, data)
+
+    def upload(self, local_file: Path, relative: str) -> None:
+        """Copy a local file into the lake, streamed; replaces a file already there."""
+        with open(local_file, "rb") as body:
+            self._put(relative, body)
+
+    def _put(self, relative: str, body: bytes | BinaryIO) -> None:
+        if urlparse(self.root).scheme != "hdfs":
+            target = Path(self.path(relative))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "wb") as out:
+                shutil.copyfileobj(io.BytesIO(body) if isinstance(body, bytes) else body, out)
+            return
+        # One WebHDFS CREATE: the NameNode names a DataNode, which takes the whole body. (A
+        # pyarrow/fsspec output stream appends in 5 MB pieces, each a NameNode round trip and a
+        # new pipeline: 3.8 s instead of 0.3 s for a 31 MB Parquet file.)
+        import requests
+
+        url = f"{self.webhdfs_url}/webhdfs/v1{self.path(relative)}"
+        params = {"op": "CREATE", "overwrite": "true", "user.name": self.webhdfs_user}
+        where = requests.put(url, params=params, allow_redirects=False, timeout=60)
+        if where.status_code != 307:
+            raise OSError(f"WebHDFS CREATE {relative} refused ({where.status_code}): {where.text[:500]}")
+        written = requests.put(where.headers["Location"], data=body, timeout=3600)
+        if written.status_code != 201:
+            raise OSError(f"WebHDFS write of {relative} failed ({written.status_code}): {written.text[:500]}")
 
     def list_dirs(self, relative: str) -> list[str]:
         """Names of the sub-directories of `relative` (empty if it does not exist)."""

@@ -40,9 +40,7 @@ def loads_since(lake: LakeResource, table: str, base_load_id: str) -> list[str]:
 
 
 def write_state(lake: LakeResource, directory: str, state: LoadState) -> None:
-    fs, _ = lake.filesystem()
-    with fs.open_output_stream(lake.path(f"{directory}/{STATE_FILE}")) as out:
-        out.write(json.dumps(asdict(state)).encode())
+    lake.write_bytes(f"{directory}/{STATE_FILE}", json.dumps(asdict(state)).encode())
 
 
 def read_state(lake: LakeResource, table: str, load_id: str) -> LoadState | None:

@@ -12,10 +12,12 @@ only when complete, with the state the next run starts from inside it (load_stat
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -223,8 +225,10 @@ def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load
 
         select = q["select_rows"].format(columns=names, table=spec.name, where=selection)
         tombstones = 0
-        with pq.ParquetWriter(lake.path(f"{staging}/part-00000.parquet"), lake_schema(columns),
-                              filesystem=fs, compression="snappy") as writer:
+        # Parquet is written locally and sent to the lake's staging in one upload afterwards.
+        scratch = tempfile.TemporaryDirectory(prefix=f"import-{spec.name}-")
+        local_part = Path(scratch.name) / "part-00000.parquet"
+        with scratch, pq.ParquetWriter(local_part, lake_schema(columns), compression="snappy") as writer:
             if engine == "pymysql":
                 written, seen = _read_in_snapshot(conn, select, params, columns, spec, changed, writer, progress)
                 conn.commit()
@@ -259,6 +263,8 @@ def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load
                     empty[DELETED] = pa.array([True] * len(gone))
                     writer.write_table(pa.table(empty, schema=lake_schema(columns)))
                     tombstones = len(gone)
+            writer.close()
+            lake.upload(local_part, f"{staging}/part-00000.parquet")
 
     if engine == "pymysql" and written != expected:
         fs.delete_dir(lake.path(staging))
