@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dataplatform.localstack import process
-from dataplatform.localstack.dagster_services import DagsterDaemon, DagsterWebserver
+from dataplatform.localstack.dagster_services import DagsterCodeServer, DagsterDaemon, DagsterWebserver
 from dataplatform.localstack.flume import FlumeAgent
 from dataplatform.localstack.hbase import HBaseMaster, HBaseThrift
 from dataplatform.localstack.hdfs import DataNode, NameNode
@@ -20,7 +20,8 @@ from dataplatform.settings import Settings, load_settings
 
 # Seconds each service may take to become healthy on a loaded 2-core machine.
 START_TIMEOUTS = {"mariadb": 60, "namenode": 120, "datanode": 120, "hbase": 180, "hbase-thrift": 120,
-                  "flume": 120, "thriftserver": 180, "dagster-webserver": 120, "dagster-daemon": 120}
+                  "flume": 120, "thriftserver": 180, "dagster-code-server": 120, "dagster-webserver": 120,
+                  "dagster-daemon": 120}
 
 
 @dataclass
@@ -51,12 +52,13 @@ class LocalStack:
             HBaseThrift(self.settings, self.root / "hbase", self.root / "conf" / "hbase"),
             FlumeAgent(self.settings, self.root / "flume", hadoop_conf, self.log_file("flume")),
             ThriftServer(self.settings, self.root / "thriftserver", conf),
+            DagsterCodeServer(self.settings, stack_dagster_home(), conf),
             DagsterWebserver(self.settings, stack_dagster_home(), conf),
             DagsterDaemon(self.settings, stack_dagster_home(), conf),
         ]
         # Start order: each wave waits for the previous one to be healthy.
         self.waves = [["mariadb", "namenode", "hbase"], ["datanode", "hbase-thrift"],
-                      ["thriftserver", "flume", "dagster-webserver", "dagster-daemon"]]
+                      ["thriftserver", "flume", "dagster-code-server"], ["dagster-webserver", "dagster-daemon"]]
 
     def service(self, name: str) -> Service:
         for svc in self.services:

@@ -16,7 +16,8 @@ from resources.mysql import MySQLResource
 TEST_DATABASE = "shop_test"
 TEST_SEED = 7
 TEST_SIZE = ShopSize(customers=300, products=60, orders=2_000)
-NEEDED = ("mariadb", "namenode", "datanode", "hbase", "hbase-thrift", "flume", "thriftserver", "dagster-daemon")
+NEEDED = ("mariadb", "namenode", "datanode", "hbase", "hbase-thrift", "flume", "thriftserver",
+          "dagster-code-server", "dagster-daemon")
 
 
 @pytest.fixture(scope="session")
