@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.clickstream_benchmark [--events 1000000] [--freshness-files 20]
 
 Needs the local stack (`dataplatform stack up`). Two parts, each printed and written to
-docs/benchmarks/clickstream.md:
+docs/benchmarks/clickstream.md (freshness runs first, on a quiet stack):
 
 1. Parse. One landing file of --events good events (about 300 bytes each, 2% malformed lines
    and 1% duplicates mixed in, as the generator writes them), uploaded to a landing bucket of a
@@ -11,7 +11,9 @@ docs/benchmarks/clickstream.md:
    Server: classify, dedupe, write events and rejects as Parquet, swap the partitions in; run
    twice) and DuckDB's JSON reader converting the same file (a local copy) to Parquet with the
    same explicit columns, skipping what it cannot parse. DuckDB does none of the per-line reject
-   accounting or dedupe; it is the floor.
+   accounting or dedupe; it is the floor. A third row times Spark doing DuckDB's job (its own JSON
+   reader with the same explicit columns, to Parquet, on the same Thrift Server and HDFS file):
+   the floor of any Spark parse here.
 2. Freshness. --freshness-files files, each for its own hour (consecutive hours of a random day
    of 2025), dropped into Flume's spool folder a few seconds apart while the stack's Dagster
    daemon runs the landing sensor. For each file: from Flume closing it in HDFS (the file's
@@ -68,17 +70,40 @@ def _bench_lake():
     return LakeResource(root=f"hdfs://{s.hdfs_host}:{s.hdfs_port}/bench-lake", webhdfs_url=s.webhdfs_url)
 
 
+# The event schema both readers get: DuckDB type, Spark type.
+EVENT_COLUMNS = {"event_id": ("VARCHAR", "STRING"), "event_type": ("VARCHAR", "STRING"),
+                 "event_ts": ("TIMESTAMPTZ", "TIMESTAMP"), "customer_id": ("BIGINT", "BIGINT"),
+                 "device_id": ("VARCHAR", "STRING"), "channel": ("VARCHAR", "STRING"), "page": ("VARCHAR", "STRING"),
+                 "query": ("VARCHAR", "STRING"), "product_id": ("BIGINT", "BIGINT"),
+                 "category": ("VARCHAR", "STRING"), "quantity": ("INTEGER", "INT"), "order_id": ("BIGINT", "BIGINT")}
+
+
 def child_duckdb(path: str, out: str) -> dict:
     import duckdb
 
-    columns = {"event_id": "VARCHAR", "event_type": "VARCHAR", "event_ts": "TIMESTAMPTZ", "customer_id": "BIGINT",
-               "device_id": "VARCHAR", "channel": "VARCHAR", "page": "VARCHAR", "query": "VARCHAR",
-               "product_id": "BIGINT", "category": "VARCHAR", "quantity": "INTEGER", "order_id": "BIGINT"}
+    columns = {name: duck for name, (duck, _) in EVENT_COLUMNS.items()}
     con = duckdb.connect()
     con.execute(f"COPY (SELECT * FROM read_json('{path}', format = 'newline_delimited', columns = {columns}, "
                 f"ignore_errors = true, maximum_object_size = 16777216)) TO '{out}' (FORMAT parquet)")
     rows = con.execute(f"SELECT COUNT(*) FROM read_parquet('{out}')").fetchone()[0]
     return {"rows": rows}
+
+
+def spark_json_floor(hive, landing_file: str, location: str, runs: int = 2) -> float:
+    """Best of `runs`: Spark's own JSON reader, explicit schema, to Parquet on the Thrift Server."""
+    from dataplatform.paths import named_queries
+    from resources.hive import run_statement
+
+    q = named_queries("bench/spark_json_to_parquet.sql")
+    schema = ", ".join(f"{name} {spark}" for name, (_, spark) in EVENT_COLUMNS.items())
+    best = float("inf")
+    with hive.cursor() as cur:
+        run_statement(cur, q["view"].format(schema=schema, path=landing_file))
+        for _ in range(runs):
+            t = time.monotonic()
+            run_statement(cur, q["write"].format(location=location))
+            best = min(best, time.monotonic() - t)
+    return best
 
 
 def bench_parse(n_events: int) -> list[str]:
@@ -105,7 +130,8 @@ def bench_parse(n_events: int) -> list[str]:
         fs, _ = lake.filesystem()
         fs.delete_dir_contents(lake.path(landing.landing_dir), missing_dir_ok=True)
         t = time.monotonic()
-        lake.write_bytes(f"{landing.landing_dir}/dt={dt}/hr={hr}/events.bench.jsonl", local.read_bytes())
+        landed = f"{landing.landing_dir}/dt={dt}/hr={hr}/events.bench.jsonl"
+        lake.upload(local, landed)
         print(f"uploaded to the bench lake in {time.monotonic() - t:.1f}s", flush=True)
         ensure_tables(hive, lake, EVENTS, REJECTS)
         spark = []
@@ -115,9 +141,13 @@ def bench_parse(n_events: int) -> list[str]:
             spark.append((time.monotonic() - t, outcome))
             print(f"spark parse {attempt + 1}: {spark[-1][0]:.1f}s, {outcome.accepted:,} events, "
                   f"{outcome.rejected:,} rejected, {outcome.duplicates:,} duplicates", flush=True)
+        floor_s = spark_json_floor(hive, lake.uri(landed), lake.uri("bench-tmp/spark-json-floor"))
+        lake.delete_dir("bench-tmp")
+        print(f"spark json -> parquet: {floor_s:.1f}s", flush=True)
         out = Path(tmp) / "duck.parquet"
-        duck_s, duck_mb, duck_out = measure([sys.executable, "-m", "bench.clickstream_benchmark", "--duckdb-child",
-                                             str(local), str(out)])
+        # Best of three, as the Spark rows are best-of: a noisy neighbour must not flatter our ratios.
+        duck_s, duck_mb, duck_out = min(measure([sys.executable, "-m", "bench.clickstream_benchmark",
+                                                 "--duckdb-child", str(local), str(out)]) for _ in range(3))
         duck_rows = json.loads(duck_out.strip().splitlines()[-1])["rows"]
         print(f"duckdb: {duck_s:.1f}s, {duck_rows:,} rows", flush=True)
     best = min(seconds for seconds, _ in spark)
@@ -126,10 +156,13 @@ def bench_parse(n_events: int) -> list[str]:
         f"## Parse: {stats.lines:,} lines, {size / 1e6:,.0f} MB, one landing file", "",
         "| path | wall s | lines/s | rows out | time vs DuckDB | note |", "|---|---|---|---|---|---|",
         f"| DuckDB `read_json` -> Parquet (floor) | {duck_s:.1f} | {stats.lines / duck_s:,.0f} | {duck_rows:,} | "
-        f"1.00x | local file, child process, peak {duck_mb:,.0f} MB; no rejects kept, no dedupe |",
+        f"1.00x | local file, child process (best of 3), peak {duck_mb:,.0f} MB; no rejects kept, no dedupe |",
         *(f"| platform parser (Spark SQL), run {i + 1} | {sec:.1f} | {stats.lines / sec:,.0f} | {out.accepted:,} | "
           f"{sec / duck_s:.2f}x | file on HDFS; {out.rejected:,} rejects with reasons, {out.duplicates:,} "
           f"duplicates dropped, partitions swapped in |" for i, (sec, out) in enumerate(spark)),
+        f"| Spark's JSON reader -> Parquet, same file (Spark's floor) | {floor_s:.1f} | {stats.lines / floor_s:,.0f} "
+        f"| | {floor_s / duck_s:.2f}x | DuckDB's job done by Spark on the same Thrift Server (best of 2): explicit "
+        "schema, no validation, rejects, dedupe or counts |",
         "", f"Best platform run: {best:.1f}s = {best / duck_s:.2f}x DuckDB. Reasons: {dict(o.reasons)}.", ""]
 
 
@@ -212,10 +245,12 @@ def main() -> int:
     lines = ["# Clickstream benchmark", "",
              f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on this project's 2-core, 24 GB machine with "
              "`python -m bench.clickstream_benchmark` (the local stack running).", ""]
-    if not args.skip_parse:
-        lines += bench_parse(args.events)
+    # Freshness first: it measures the live pipeline on a quiet stack, not the Thrift Server right
+    # after the two 1M-line parses (which once put p95 at 64 s instead of about 45 s).
     if not args.skip_freshness:
         lines += bench_freshness(args.freshness_files)
+    if not args.skip_parse:
+        lines += bench_parse(args.events)
     text = "\n".join(lines)
     publish_results(RESULTS, text)
     return 0

@@ -156,20 +156,25 @@ def _read_in_snapshot(conn, select: str, params: tuple, columns: list[Column], s
 def _read_with_connectorx(mysql: MySQLResource, query: str, columns: list[Column], spec: SourceTable,
                           changed: set[int], writer: pq.ParquetWriter,
                           progress: Callable[[int], None]) -> tuple[int, set[int]]:
-    """One statement through connectorx (Rust, Arrow-native): its own consistent read."""
+    """One statement through connectorx (Rust, Arrow-native): its own consistent read, streamed in
+    batches of `fetch_size` rows, each written while connectorx reads the next (memory stays at a
+    few batches whatever the table's size)."""
     import connectorx
 
-    table = connectorx.read_sql(mysql.connectorx_url(), query, return_type="arrow")
-    arrays = [table[c.name].cast(c.arrow_type) for c in columns]
-    arrays.append(pa.array([False] * table.num_rows, pa.bool_()))
-    data = pa.Table.from_arrays(arrays, schema=lake_schema(columns))
-    for batch in data.to_batches(max_chunksize=spec.fetch_size):
-        writer.write_batch(batch)
-    progress(data.num_rows)
-    seen: set[int] = set()
-    if changed:
-        seen = {k for k in data[spec.key].to_pylist() if spec.chunk(k) in changed}
-    return data.num_rows, seen
+    reader = connectorx.read_sql(mysql.connectorx_url(), query, return_type="arrow_stream",
+                                 batch_size=spec.fetch_size)
+    schema = lake_schema(columns)
+    key_index = [c.name for c in columns].index(spec.key)
+    written, seen = 0, set()
+    for batch in reader:
+        arrays = [batch.column(c.name).cast(c.arrow_type) for c in columns]
+        arrays.append(pa.array([False] * batch.num_rows, pa.bool_()))
+        writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
+        if changed:
+            seen.update(k for k in arrays[key_index].to_pylist() if spec.chunk(k) in changed)
+        written += batch.num_rows
+        progress(written)
+    return written, seen
 
 
 def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load_id: str,
@@ -228,7 +233,7 @@ def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load
         # Parquet is written locally and sent to the lake's staging in one upload afterwards.
         scratch = tempfile.TemporaryDirectory(prefix=f"import-{spec.name}-")
         local_part = Path(scratch.name) / "part-00000.parquet"
-        with scratch, pq.ParquetWriter(local_part, lake_schema(columns), compression="snappy") as writer:
+        with scratch, pq.ParquetWriter(local_part, lake_schema(columns), compression="zstd") as writer:
             if engine == "pymysql":
                 written, seen = _read_in_snapshot(conn, select, params, columns, spec, changed, writer, progress)
                 conn.commit()
