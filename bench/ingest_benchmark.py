@@ -9,9 +9,10 @@ process tree, sampled every 0.1 s):
 - `mariadb-dump` of the table to a local file: the floor, nothing can read MySQL much faster;
 - the platform's import, full load into HDFS published atomically, with each of its engines:
   `connectorx` (Arrow-native), `pymysql` (inside the import's snapshot), `spark` (Spark JDBC) and
-  `sqoop` (the Sqoop CLI), twice in one process: "cold process" is the process's wall time up to
-  the end of its first import (Python start, imports and first connections included), "warm
-  worker" the second import alone (what each further table costs a run that is already going);
+  `sqoop` (the Sqoop CLI), twice in one process: "cold process" is the process's wall time less
+  its second import (Python start, imports, first connections, the first import, cleanup and exit:
+  a little more than a process doing one import), "warm worker" the second import alone (what
+  each further table costs a run that is already going);
 - `sqoop`: Apache Sqoop 1.4.7 on the local job runner into HDFS, on its own;
 - `spark-jdbc`: Spark's JDBC reader writing Parquet to HDFS on its own, cold (including session
   start) and warm (a second import in the same session).

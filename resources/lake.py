@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,12 +108,20 @@ class LakeResource(dg.ConfigurableResource):
             self._put(relative, body)
 
     def _put(self, relative: str, body: bytes | BinaryIO) -> None:
-        if urlparse(self.root).scheme != "hdfs":
+        scheme = urlparse(self.root).scheme
+        if scheme in ("", "file"):
             target = Path(self.path(relative))
             target.parent.mkdir(parents=True, exist_ok=True)
             with open(target, "wb") as out:
-                shutil.copyfileobj(io.BytesIO(body) if isinstance(body, bytes) else body, out)
+                if isinstance(body, bytes):
+                    out.write(body)
+                else:
+                    shutil.copyfileobj(body, out)
             return
+        if scheme != "hdfs":
+            raise ValueError(f"lake root {self.root}: only hdfs:// and file:// lakes can be written")
+        if not self.webhdfs_url:
+            raise ValueError(f"lake root {self.root} is on HDFS: set webhdfs_url")
         # One WebHDFS CREATE: the NameNode names a DataNode, which takes the whole body. (A
         # pyarrow/fsspec output stream appends in 5 MB pieces, each a NameNode round trip and a
         # new pipeline: 3.8 s instead of about 0.6 s for a 31 MB Parquet file.)
@@ -125,7 +132,8 @@ class LakeResource(dg.ConfigurableResource):
         where = requests.put(url, params=params, allow_redirects=False, timeout=60)
         if where.status_code != 307:
             raise OSError(f"WebHDFS CREATE {relative} refused ({where.status_code}): {where.text[:500]}")
-        written = requests.put(where.headers["Location"], data=body, timeout=3600)
+        written = requests.put(where.headers["Location"], data=body, timeout=3600,
+                               headers={"Content-Type": "application/octet-stream"})  # HttpFS insists
         if written.status_code != 201:
             raise OSError(f"WebHDFS write of {relative} failed ({written.status_code}): {written.text[:500]}")
 

@@ -20,7 +20,8 @@ from dataplatform.paths import REPO_ROOT, STACK_CONF_DIR, stack_dagster_home, ve
 
 WEBSERVER_PORT = 3000
 CODE_SERVER_PORT = 4000
-LOCATION_NAME = "dataplatform_assets"  # as workspace.yaml's python_module names it: same run history
+CODE_MODULE = "dataplatform_assets"  # the module workspace.yaml's python_module loads
+LOCATION_NAME = CODE_MODULE  # the name workspace.yaml's entry gets: runs and sensor state carry over
 
 
 def stack_workspace() -> Path:
@@ -63,7 +64,7 @@ class DagsterCodeServer(_DagsterService):
 
     def command(self) -> list[str]:
         # Loads the definitions before it listens, so an open port means the code location loaded.
-        return [venv_script("dagster"), "api", "grpc", "-m", LOCATION_NAME, "-d", str(REPO_ROOT),
+        return [venv_script("dagster"), "api", "grpc", "-m", CODE_MODULE, "-d", str(REPO_ROOT),
                 "--location-name", LOCATION_NAME, "-h", "127.0.0.1", "-p", str(CODE_SERVER_PORT)]
 
     def healthy(self) -> bool:

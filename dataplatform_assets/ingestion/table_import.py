@@ -15,6 +15,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,7 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pymysql
 
-from dataplatform.paths import named_queries
+from dataplatform.paths import named_queries, state_dir
 from dataplatform_assets.ingestion.load_state import (
     LoadState,
     latest_state,
@@ -156,25 +157,21 @@ def _read_in_snapshot(conn, select: str, params: tuple, columns: list[Column], s
 def _read_with_connectorx(mysql: MySQLResource, query: str, columns: list[Column], spec: SourceTable,
                           changed: set[int], writer: pq.ParquetWriter,
                           progress: Callable[[int], None]) -> tuple[int, set[int]]:
-    """One statement through connectorx (Rust, Arrow-native): its own consistent read, streamed in
-    batches of `fetch_size` rows, each written while connectorx reads the next (memory stays at a
-    few batches whatever the table's size)."""
+    """One statement through connectorx (Rust, Arrow-native): its own consistent read, whole. (Its
+    `arrow_stream` return type overlaps the Parquet writing with the read, but a stream that ends
+    early has been reported to end silently, connector-x#913: a short load must never publish.)"""
     import connectorx
 
-    reader = connectorx.read_sql(mysql.connectorx_url(), query, return_type="arrow_stream",
-                                 batch_size=spec.fetch_size)
-    schema = lake_schema(columns)
-    key_index = [c.name for c in columns].index(spec.key)
-    written, seen = 0, set()
-    for batch in reader:
-        arrays = [batch.column(c.name).cast(c.arrow_type) for c in columns]
-        arrays.append(pa.array([False] * batch.num_rows, pa.bool_()))
-        writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
-        if changed:
-            seen.update(k for k in arrays[key_index].to_pylist() if spec.chunk(k) in changed)
-        written += batch.num_rows
-        progress(written)
-    return written, seen
+    table = connectorx.read_sql(mysql.connectorx_url(), query, return_type="arrow")
+    arrays = [table[c.name].cast(c.arrow_type) for c in columns]
+    arrays.append(pa.array([False] * table.num_rows, pa.bool_()))
+    data = pa.Table.from_arrays(arrays, schema=lake_schema(columns))
+    writer.write_table(data)  # whole: row groups of the writer's default size compress better
+    progress(data.num_rows)
+    seen: set[int] = set()
+    if changed:
+        seen = {k for k in data[spec.key].to_pylist() if spec.chunk(k) in changed}
+    return data.num_rows, seen
 
 
 def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load_id: str,
@@ -230,10 +227,14 @@ def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load
 
         select = q["select_rows"].format(columns=names, table=spec.name, where=selection)
         tombstones = 0
-        # Parquet is written locally and sent to the lake's staging in one upload afterwards.
-        scratch = tempfile.TemporaryDirectory(prefix=f"import-{spec.name}-")
-        local_part = Path(scratch.name) / "part-00000.parquet"
-        with scratch, pq.ParquetWriter(local_part, lake_schema(columns), compression="zstd") as writer:
+        # Parquet is written to a local scratch folder (removed whatever happens) and sent to the
+        # lake's staging in one upload once complete.
+        (state_dir() / "imports").mkdir(parents=True, exist_ok=True)
+        with ExitStack() as scope:
+            scratch = scope.enter_context(tempfile.TemporaryDirectory(prefix=f"{spec.name}-",
+                                                                      dir=state_dir() / "imports"))
+            local_part = Path(scratch) / "part-00000.parquet"
+            writer = scope.enter_context(pq.ParquetWriter(local_part, lake_schema(columns), compression="zstd"))
             if engine == "pymysql":
                 written, seen = _read_in_snapshot(conn, select, params, columns, spec, changed, writer, progress)
                 conn.commit()

@@ -3,6 +3,7 @@
 import pytest
 
 from dataplatform.generator.changes import apply_change_batch
+from dataplatform.paths import state_dir
 from dataplatform_assets.ingestion.load_state import published_loads, table_dir
 from dataplatform_assets.ingestion.raw_tables import current_row_count
 from dataplatform_assets.ingestion.table_import import ENGINES, new_load_id, run_import
@@ -69,7 +70,8 @@ def test_a_failed_import_publishes_nothing_and_the_next_run_completes(imported, 
     with pytest.raises(KeyboardInterrupt):
         run_import(mysql, lake, spec, new_load_id(), force_full=True, progress=killed)
     assert published_loads(lake, "order_items") == before
-    assert lake.list_dirs(f"{base}/_staging")  # the partial load exists only in staging
+    assert lake.list_dirs(f"{base}/_staging")  # the killed load got no further than staging
+    assert not list((state_dir() / "imports").glob("order_items-*"))  # and its local scratch is gone
     assert current_row_count(hive, "order_items") == count_before  # readers still see the last load
     materialize(test_resources)
     assert current_row_count(hive, "order_items") == count_before + 5

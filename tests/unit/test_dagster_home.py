@@ -37,7 +37,8 @@ def test_stack_webserver_and_daemon_share_one_code_server_started_before_them(tm
     assert entry["grpc_server"]["location_name"] == repo_entry["python_module"]["module_name"]
     server = DagsterCodeServer(settings, stack_dagster_home(), Path(tmp_path))
     assert server.command()[server.command().index("-m") + 1] == repo_entry["python_module"]["module_name"]
-    assert str(stack_workspace()) in DagsterDaemon(settings, stack_dagster_home(), Path(tmp_path)).command()
+    for service in (DagsterDaemon, DagsterWebserver):
+        assert str(stack_workspace()) in service(settings, stack_dagster_home(), Path(tmp_path)).command()
     waves = LocalStack(settings, tmp_path).waves
     wave_of = {name: i for i, wave in enumerate(waves) for name in wave}
     assert wave_of["dagster-code-server"] < wave_of["dagster-webserver"] == wave_of["dagster-daemon"]

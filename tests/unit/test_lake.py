@@ -11,3 +11,45 @@ def test_local_upload_creates_folders_and_replaces(tmp_path):
     assert lake.read_bytes("raw/mysql/t/_staging/load_id=1/part.parquet") == b"x" * 100_000
     lake.write_bytes("raw/mysql/t/_staging/load_id=1/part.parquet", b"short")
     assert lake.read_bytes("raw/mysql/t/_staging/load_id=1/part.parquet") == b"short"
+
+
+class _Answer:
+    def __init__(self, status: int, headers: dict | None = None, text: str = ""):
+        self.status_code, self.headers, self.text = status, headers or {}, text
+
+
+def test_hdfs_write_is_one_create_then_one_put_to_the_datanode(monkeypatch):
+    import requests
+
+    calls = []
+
+    def put(url, params=None, allow_redirects=True, timeout=None, data=None, headers=None):
+        calls.append((url, params, allow_redirects, data, headers))
+        if params:  # the NameNode names the DataNode
+            return _Answer(307, {"Location": "http://127.0.0.1:9864/webhdfs/v1/lake/a/b.parquet?op=CREATE"})
+        return _Answer(201)
+
+    monkeypatch.setattr(requests, "put", put)
+    lake = LakeResource(root="hdfs://127.0.0.1:9000/lake", webhdfs_url="http://127.0.0.1:9870")
+    lake.write_bytes("a/b.parquet", b"payload")
+    (nn_url, params, redirects, _, _), (dn_url, _, _, data, headers) = calls
+    assert nn_url == "http://127.0.0.1:9870/webhdfs/v1/lake/a/b.parquet"
+    assert params["op"] == "CREATE" and params["overwrite"] == "true" and redirects is False
+    assert dn_url.startswith("http://127.0.0.1:9864/") and data == b"payload"
+    assert headers["Content-Type"] == "application/octet-stream"
+
+
+def test_hdfs_write_failures_name_the_file(monkeypatch):
+    import pytest
+    import requests
+
+    answers = iter([_Answer(307, {"Location": "http://dn/x"}), _Answer(403, text="ParentNotDirectoryException")])
+    monkeypatch.setattr(requests, "put", lambda *a, **k: next(answers))
+    lake = LakeResource(root="hdfs://127.0.0.1:9000/lake", webhdfs_url="http://127.0.0.1:9870")
+    with pytest.raises(OSError, match=r"a/b.parquet failed \(403\): ParentNotDirectory"):
+        lake.write_bytes("a/b.parquet", b"x")
+    monkeypatch.setattr(requests, "put", lambda *a, **k: _Answer(403, text="AccessControlException"))
+    with pytest.raises(OSError, match=r"CREATE a/b.parquet refused \(403\): AccessControl"):
+        lake.write_bytes("a/b.parquet", b"x")
+    with pytest.raises(ValueError, match="only hdfs:// and file://"):
+        LakeResource(root="s3://bucket/lake").write_bytes("a", b"x")
