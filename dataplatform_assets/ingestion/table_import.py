@@ -229,10 +229,10 @@ def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load
         tombstones = 0
         # Parquet is written to a local scratch folder (removed whatever happens) and sent to the
         # lake's staging in one upload once complete.
-        (state_dir() / "imports").mkdir(parents=True, exist_ok=True)
+        scratch_root = state_dir() / "imports"
+        scratch_root.mkdir(parents=True, exist_ok=True)
         with ExitStack() as scope:
-            scratch = scope.enter_context(tempfile.TemporaryDirectory(prefix=f"{spec.name}-",
-                                                                      dir=state_dir() / "imports"))
+            scratch = scope.enter_context(tempfile.TemporaryDirectory(prefix=f"{spec.name}-", dir=scratch_root))
             local_part = Path(scratch) / "part-00000.parquet"
             writer = scope.enter_context(pq.ParquetWriter(local_part, lake_schema(columns), compression="zstd"))
             if engine == "pymysql":
