@@ -4,18 +4,25 @@ directory's modification time moves when a file in it is created or renamed."""
 from __future__ import annotations
 
 import os
+from datetime import datetime, timedelta, timezone
 
 import dagster as dg
+from dagster._core.test_utils import freeze_time
 
 from dataplatform.landing import recover_open_files, recovered_name
 from dataplatform_assets.clickstream.landing_sensor import (
+    MAX_HOURS_PER_RUN,
+    RANGE_END_TAG,
+    RANGE_START_TAG,
     LandingCursor,
+    clickstream_landing_sensor,
     hour_ranges,
     hours_of,
     not_yet_queued,
     run_requests,
     scan_landing,
 )
+from resources.clickstream import ClickstreamLandingResource
 from resources.lake import LakeResource
 
 LANDING = "raw/clickstream"
@@ -121,3 +128,87 @@ def test_hours_already_waiting_in_a_queued_run_are_not_requested_again():
     assert len(queued) == 4
     left = not_yet_queued(requests, queued)
     assert [r.partition_key for r in left] == ["2025-06-03-00:00"]
+
+
+# --- the sensor as the daemon evaluates it: one tick = one evaluation, the cursor carried over ---------------------
+
+
+def _tick(lake: LakeResource, cursor: str | None) -> tuple[list[dg.RunRequest], str | None]:
+    """One evaluation of the real sensor on `lake`; (run requests, the cursor it leaves)."""
+    with (dg.DagsterInstance.ephemeral() as instance,
+          dg.build_sensor_context(cursor=cursor, instance=instance, sensor_name=clickstream_landing_sensor.name,
+                                  resources={"lake": lake, "clickstream": ClickstreamLandingResource()}) as context):
+        result = clickstream_landing_sensor(context)
+        requests = [] if isinstance(result, dg.SkipReason) else list(result)
+        return requests, context.cursor
+
+
+def _hours_requested(requests: list[dg.RunRequest]) -> list[str]:
+    """Every hour the requests cover, in request order (a repeated hour shows twice)."""
+    return [h for r in requests
+            for h in sorted(hours_of(r.tags | ({"dagster/partition": r.partition_key} if r.partition_key else {})))]
+
+
+def test_a_future_hour_bucket_is_looked_at_again_each_tick_until_its_hour_exists(tmp_path):
+    lake = _lake(tmp_path)
+    # A writer whose clock is two hours ahead of ours lands a file in hour 14 while it is 12:30.
+    _write(tmp_path, "dt=2025-06-01/hr=14", "events.1.jsonl", mtime=1000)
+    with freeze_time(datetime(2025, 6, 1, 12, 30, tzinfo=timezone.utc)):
+        requests, cursor = _tick(lake, None)
+        assert requests == []
+        assert "dt=2025-06-01/hr=14" not in LandingCursor.parse(cursor).buckets  # not remembered
+        requests, cursor = _tick(lake, cursor)  # next tick, still before 14:00: looked at again, nothing yet
+        assert requests == []
+    with freeze_time(datetime(2025, 6, 1, 14, 0, 5, tzinfo=timezone.utc)):  # hour 14 is now a partition
+        requests, cursor = _tick(lake, cursor)
+        assert _hours_requested(requests) == ["2025-06-01-14:00"]
+        assert "dt=2025-06-01/hr=14" in LandingCursor.parse(cursor).buckets
+        assert _tick(lake, cursor)[0] == []  # requested once
+
+
+def test_one_sensor_run_covers_at_most_24_hours(tmp_path):
+    lake = _lake(tmp_path)
+    first = datetime(2025, 6, 1, 3)
+    hours = [first + timedelta(hours=n) for n in range(30)]  # 30 consecutive hours, across midnight
+    for hour in hours:
+        _write(tmp_path, f"dt={hour:%Y-%m-%d}/hr={hour:%H}", "events.1.jsonl", mtime=1000)
+    requests, _ = _tick(lake, None)
+    keys = [f"{h:%Y-%m-%d-%H}:00" for h in hours]
+    assert [(r.tags.get(RANGE_START_TAG), r.tags.get(RANGE_END_TAG)) for r in requests] == [
+        (keys[0], keys[23]), (keys[24], keys[29])]
+    assert [len(hours_of(r.tags)) for r in requests] == [24, 6]
+    assert MAX_HOURS_PER_RUN == 24  # the documented default
+
+
+def test_a_paused_sensor_catches_up_exactly(tmp_path):
+    lake = _lake(tmp_path)
+    _write(tmp_path, "dt=2025-06-01/hr=10", "events.1.jsonl", mtime=1000)
+    _write(tmp_path, "dt=2025-06-01/hr=11", "events.2.jsonl", mtime=1000)
+    requests, paused_at = _tick(lake, None)
+    assert _hours_requested(requests) == ["2025-06-01-10:00", "2025-06-01-11:00"]
+    # Paused: many ticks' worth of landing, with no evaluation in between. Each step moves the folder's time.
+    clock = iter(range(2000, 100_000, 1000))
+    landed: set[str] = set()
+
+    def land(bucket: str, name: str, body: bytes = b"{}\n") -> None:
+        _write(tmp_path, bucket, name, body, mtime=next(clock))
+        if not name.startswith("_"):
+            landed.add(bucket)
+
+    land("dt=2025-06-01/hr=10", "events.3.jsonl")            # a late file for an hour already parsed
+    land("dt=2025-06-01/hr=12", "_events.4.jsonl.tmp")        # opened, then closed two ticks later
+    land("dt=2025-06-01/hr=13", "events.5.jsonl")
+    folder = tmp_path / LANDING / "dt=2025-06-01/hr=12"
+    os.rename(folder / "_events.4.jsonl.tmp", folder / "events.4.jsonl")
+    os.utime(folder, (next(clock),) * 2)
+    landed.add("dt=2025-06-01/hr=12")
+    land("dt=2025-06-01/hr=13", "events.6.jsonl")            # the same hour changes again: still one request
+    land("dt=2025-06-02/hr=00", "events.7.jsonl")
+    land("dt=2025-06-01/hr=11", "_events.8.jsonl.tmp")        # only an open file: nothing to parse yet
+    for day in range(3, 8):                                   # days of ticks later
+        land(f"dt=2025-06-{day:02d}/hr=05", f"events.{day}0.jsonl")
+    requests, after = _tick(lake, paused_at)
+    expected = sorted(f"{b[3:13]}-{b[-2:]}:00" for b in landed)
+    assert sorted(_hours_requested(requests)) == expected  # exactly the changed hours, each once
+    assert "2025-06-01-11:00" not in expected
+    assert _tick(lake, after)[0] == []  # the next tick requests nothing
