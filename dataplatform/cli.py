@@ -30,10 +30,10 @@ def _stack(args: argparse.Namespace) -> int:
         return 0
     if args.action == "status":
         states = stack.status()
-        width = max(len(st.address) for st in states)
+        names, width = max(len(st.name) for st in states), max(len(st.address) for st in states)
         for st in states:
             pid = f"pid {st.pid}" if st.pid else "-"
-            print(f"{st.name:18} {st.address:{width}} {st.state:18} {pid}")
+            print(f"{st.name:{names}} {st.address:{width}} {st.state:18} {pid}")
         return 0 if all(st.healthy for st in states) else 1
     if args.action == "logs":
         if not args.services:

@@ -1,15 +1,20 @@
 """The local stack as a user meets it: status, one shared metastore, the demo, restarts."""
 
 import os
+import stat
 import subprocess
 import sys
 import textwrap
+import time
 
+import dagster as dg
 import pytest
+from dagster._core.scheduler.instigation import InstigatorType, TickStatus
 
 from dataplatform.localstack.process import port_open, read_pid
 from dataplatform.localstack.thriftserver import spark_env
-from dataplatform.paths import state_dir
+from dataplatform.paths import stack_dagster_home, state_dir
+from resources import resources_for
 
 CLI = [sys.executable, "-m", "dataplatform.cli"]
 
@@ -25,6 +30,31 @@ def test_status_prints_one_healthy_line_per_service(stack):
     assert [ln.split()[0] for ln in lines] == stack.names()
     assert all(" healthy " in ln for ln in lines)
     assert "127.0.0.1:10000" in out.stdout and "127.0.0.1:3306" in out.stdout
+
+
+def test_stack_up_on_a_running_stack_starts_nothing_and_keeps_every_process(stack):
+    pids = {name: read_pid(stack.pid_file(name)) for name in stack.names()}
+    assert all(pids.values()), pids
+    out = run_cli("stack", "up")
+    assert out.returncode == 0, out.stdout + out.stderr
+    for name, pid in pids.items():
+        assert f"{name} " in out.stdout and f"already running (pid {pid})" in out.stdout, name
+    assert "starting" not in out.stdout
+    assert {name: read_pid(stack.pid_file(name)) for name in stack.names()} == pids
+    assert all(s.healthy for s in stack.status())
+
+
+def test_secrets_and_the_spark_conf_holding_a_password_are_private(stack):
+    secrets = state_dir() / "secrets"
+    files = list(secrets.iterdir())
+    assert {f.name for f in files} >= {"mysql_dataplatform.password", "mysql_metastore.password"}
+    assert stat.S_IMODE(secrets.stat().st_mode) == 0o700
+    for secret in files:
+        assert stat.S_IMODE(secret.stat().st_mode) == 0o600, secret.name
+    spark_conf = state_dir() / "conf" / "spark"
+    assert stat.S_IMODE(spark_conf.stat().st_mode) == 0o700
+    metastore_password = (secrets / "mysql_metastore.password").read_text().strip()
+    assert metastore_password in (spark_conf / "hive-site.xml").read_text()  # why the folder is private
 
 
 def test_a_separate_spark_session_and_hiveserver2_share_one_metastore(stack, hive):
@@ -51,6 +81,20 @@ def test_a_separate_spark_session_and_hiveserver2_share_one_metastore(stack, hiv
         assert detail["Location"].startswith("hdfs://"), detail["Location"]
 
 
+def printed_table(out: str, query: str) -> list[dict[str, str]]:
+    """The rows `dataplatform query`'s table format printed under `-- <query>`, by column name."""
+    section = out.split(f"-- {query}\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    header, rule, *rows = section
+    # Columns are separated by two spaces and the rule under the header is dashes as wide as each.
+    spans, at = [], 0
+    for dashes in rule.split("  "):
+        spans.append((at, at + len(dashes)))
+        at += len(dashes) + 2
+    names = [header[a:b].strip() for a, b in spans]
+    cut = [(a, b if i < len(spans) - 1 else None) for i, (a, b) in enumerate(spans)]
+    return [dict(zip(names, (row[a:b].strip() for a, b in cut))) for row in rows]
+
+
 def test_demo_runs_end_to_end_and_prints_rows_from_hiveserver2(stack, tmp_path, mysql):
     env = dict(os.environ, DATAPLATFORM_MYSQL_DATABASE="shop_demotest",
                DATAPLATFORM_HIVE_DATABASE_PREFIX="demotest_",
@@ -58,20 +102,77 @@ def test_demo_runs_end_to_end_and_prints_rows_from_hiveserver2(stack, tmp_path, 
                DAGSTER_HOME=str(tmp_path / "dagster"))
     out = run_cli("demo", "--scale", "0.002", "--seed", "5", env=env)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    counts = {row["table_name"]: int(row["row_count"]) for row in printed_table(out.stdout, "demo/raw_row_counts.sql")}
     with mysql.connect(database="shop_demotest") as conn, conn.cursor() as cur:
+        expected = {}
         for table in ("customers", "products", "orders", "order_items"):
             cur.execute(f"SELECT COUNT(*) FROM {table}")
-            count = cur.fetchone()[0]
-            line = next(ln for ln in out.stdout.splitlines()
-                        if ln.startswith(f"demotest_raw.mysql_{table}_current "))
-            assert line.split()[-1] == str(count), line
+            expected[f"demotest_raw.mysql_{table}_current"] = cur.fetchone()[0]
+        # The demo's web logs cover the last day of orders, one purchase event per order.
+        cur.execute("SELECT COUNT(*) FROM orders WHERE order_ts > (SELECT MAX(order_ts) FROM orders) - INTERVAL 1 DAY")
+        orders_last_day = cur.fetchone()[0]
+    assert counts == expected
     assert "materialized 4 assets" in out.stdout
     # The web logs went through Flume and were parsed on the landing sensor's runs in the daemon.
     assert "the landing sensor parsed" in out.stdout
-    funnel = out.stdout.split("-- demo/clickstream_funnel.sql", 1)[1].split("\n\n", 1)[0]
-    assert "purchase" in funnel and "page_view" in funnel, funnel
-    sessions = out.stdout.split("-- demo/sessions_by_day.sql", 1)[1]
-    assert sessions.splitlines()[3].split()[1].isdigit(), sessions[:500]
+    funnel = printed_table(out.stdout, "demo/clickstream_funnel.sql")
+    purchases = sum(int(row["events"]) for row in funnel if row["event_type"] == "purchase")
+    assert orders_last_day > 0 and purchases == orders_last_day, funnel
+    assert {row["event_type"] for row in funnel} >= {"page_view", "product_view", "add_to_cart", "purchase"}
+    sessions = printed_table(out.stdout, "demo/sessions_by_day.sql")
+    assert sessions and all(int(row["sessions"]) > 0 for row in sessions), sessions
+    # A converted session holds at least one purchase: never more of them than orders.
+    assert 0 < sum(int(row["converted"]) for row in sessions) <= orders_last_day
+
+
+@dg.op
+def restart_probe_op() -> int:
+    return 1
+
+
+@dg.job
+def restart_probe():
+    restart_probe_op()
+
+
+def _landing_sensor_state(instance: dg.DagsterInstance):
+    states = [s for s in instance.all_instigator_state(instigator_type=InstigatorType.SENSOR)
+              if s.name == "clickstream_landing_sensor" and s.instigator_data is not None]
+    return states[0] if states else None
+
+
+def _tick_after(instance: dg.DagsterInstance, after: float, timeout: float = 180):
+    """The landing sensor's first tick that started after `after`, once it has finished."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = _landing_sensor_state(instance)
+        ticks = [] if state is None else instance.get_ticks(state.instigator_origin_id, state.selector_id,
+                                                            after=after)
+        done = [t for t in ticks if t.status != TickStatus.STARTED]
+        if done:
+            return min(done, key=lambda t: t.timestamp)
+        time.sleep(1)
+    pytest.fail(f"the stack's daemon did not tick the landing sensor within {timeout:.0f}s")
+
+
+def _quiet_landing_cursor(instance: dg.DagsterInstance, lake) -> str:
+    """The sensor's cursor once Flume has no file open and a tick requested nothing and left the
+    cursor as it was, and no run is in flight: nothing more will land until something is written to the spool folder."""
+    from dataplatform.landing import hour_buckets, is_open_file
+
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        before = _landing_sensor_state(instance)
+        tick = _tick_after(instance, time.time())
+        open_files = [e.name for bucket, _ in hour_buckets(lake, "raw/clickstream")
+                      for e in lake.list_status(f"raw/clickstream/{bucket}") if is_open_file(e.name)]
+        cursor = _landing_sensor_state(instance).instigator_data.cursor
+        busy = instance.get_runs(dg.RunsFilter(statuses=[dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.STARTING,
+                                                         dg.DagsterRunStatus.STARTED]))
+        if (not open_files and not busy and not tick.run_ids and before
+                and before.instigator_data.cursor == cursor):
+            return cursor
+    pytest.fail("the landing never went quiet: Flume kept writing")
 
 
 @pytest.mark.restarts_stack
@@ -83,12 +184,23 @@ def test_down_stops_everything_and_up_brings_the_data_back(stack, hive, mysql, f
     materialize(test_resources)
     counts = {t: int(hive.query(f"SELECT COUNT(*) FROM {hive.db('raw')}.mysql_{t}_current")[0][0])
               for t in fresh_shop}
+    # Dagster's run history and sensor cursors live in the stack's instance: a run recorded there,
+    # and the cursor the daemon keeps for the landing sensor.
+    # A landed hour of our own, so the sensor has something it would request again had it lost
+    # its cursor.
+    stack_lake = resources_for(settings)["lake"]
+    stack_lake.write_bytes("raw/clickstream/dt=2025-01-02/hr=03/events.restart-probe.jsonl",
+                           b'{"event_id":"restart-probe","event_type":"page_view"}\n')
+    with dg.DagsterInstance.from_config(str(stack_dagster_home())) as instance:
+        run_id = restart_probe.execute_in_process(instance=instance).run_id
+        cursor = _quiet_landing_cursor(instance, stack_lake)
+    restarted_at = time.time()
     down = run_cli("stack", "down")
     assert down.returncode == 0, down.stderr
     for svc in stack.services:
         assert read_pid(stack.pid_file(svc.name)) is None, svc.name
     assert not port_open("127.0.0.1", 3306) and not port_open("127.0.0.1", 10000)
-    assert not any(port_open("127.0.0.1", p) for p in (3000, 9000, 9870, 9866, 2181, 9090))
+    assert not any(port_open("127.0.0.1", p) for p in (3000, 4000, 9000, 9870, 9866, 2181, 9090))
     assert run_cli("stack", "status").returncode == 1
     up = run_cli("stack", "up")
     assert up.returncode == 0, up.stdout + up.stderr
@@ -98,3 +210,13 @@ def test_down_stops_everything_and_up_brings_the_data_back(stack, hive, mysql, f
     conn = hbase_connection(settings)
     assert conn.table("test_restart").row(b"row-1") == {b"p:v": hbase_restart_row}
     conn.close()
+    with dg.DagsterInstance.from_config(str(stack_dagster_home())) as instance:
+        run = instance.get_run_by_id(run_id)
+        assert run is not None and run.status == dg.DagsterRunStatus.SUCCESS
+        # Nothing landed meanwhile: the restarted daemon goes on from the cursor it had (a lost
+        # cursor would be rebuilt from a full listing, with every hour requested again).
+        first_tick = _tick_after(instance, restarted_at)
+        assert first_tick.run_ids == [] and first_tick.status == TickStatus.SKIPPED
+        state = _landing_sensor_state(instance)
+        assert state.instigator_data.cursor == cursor
+        assert instance.get_ticks(state.instigator_origin_id, state.selector_id, before=restarted_at, limit=1)

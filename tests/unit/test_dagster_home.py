@@ -1,6 +1,8 @@
 import sqlite3
 from pathlib import Path
 
+import yaml
+
 from dataplatform.localstack.dagster_services import DagsterDaemon, DagsterWebserver
 from dataplatform.paths import stack_dagster_home
 from dataplatform.settings import load_settings
@@ -15,15 +17,14 @@ def test_preparing_the_stack_instance_creates_its_storage_once(tmp_path, monkeyp
     schedules = stack_dagster_home() / "schedules" / "schedules.db"
     heads = sqlite3.connect(str(schedules)).execute("SELECT * FROM alembic_version").fetchall()
     assert len(heads) == 1
-    assert "telemetry" in (stack_dagster_home() / "dagster.yaml").read_text()
+    instance_config = yaml.safe_load((stack_dagster_home() / "dagster.yaml").read_text())
+    assert instance_config["telemetry"] == {"enabled": False}
 
 
 def test_stack_webserver_and_daemon_share_one_code_server_started_before_them(tmp_path, monkeypatch):
     # A daemon on a python_module workspace replaces its own code servers every 60 s; the stack's
     # webserver and daemon reach its single code server instead, under the location name the
     # repo's workspace.yaml gives, so runs and sensor state stay under the same location.
-    import yaml
-
     from dataplatform.localstack.dagster_services import CODE_SERVER_PORT, DagsterCodeServer, stack_workspace
     from dataplatform.localstack.stack import LocalStack
     from dataplatform.paths import REPO_ROOT
