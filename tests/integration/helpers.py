@@ -5,13 +5,36 @@ from decimal import Decimal
 
 import dagster as dg
 
-from dataplatform_assets.ingestion.assets import import_assets
+from dataplatform_assets.ingestion.assets import build_import_asset, import_assets
+from dataplatform_assets.ingestion.load_state import table_dir
 
 
 def materialize(test_resources):
     result = dg.materialize(import_assets, resources=test_resources, instance=dg.DagsterInstance.ephemeral())
     assert result.success
     return result
+
+
+def materialize_specs(test_resources, *specs, extra=(), raise_on_error=True):
+    """Materialize the import assets of `specs` (contracts a test varies), plus `extra` assets."""
+    return dg.materialize([build_import_asset(spec) for spec in specs] + list(extra), resources=test_resources,
+                          instance=dg.DagsterInstance.ephemeral(), raise_on_error=raise_on_error)
+
+
+def empty_lake_table(lake, table):
+    """No load of `table` in the test lake: its next import is a first, full one."""
+    fs, _ = lake.filesystem()
+    fs.delete_dir_contents(lake.path(table_dir(table)), missing_dir_ok=True)
+
+
+def check_results(result):
+    """{(table, check name): evaluation} of one materialization result."""
+    return {(e.asset_key.path[-1], e.check_name): e for e in result.get_asset_check_evaluations()}
+
+
+def meta(metadata):
+    """Metadata entries as plain values."""
+    return {name: getattr(value, "value", value) for name, value in metadata.items()}
 
 
 def normalise(value):
@@ -27,16 +50,21 @@ def normalise(value):
     return value
 
 
-def rows_in_mysql(mysql, table, key):
+def rows_in_mysql(mysql, table, key, where="TRUE", columns="*"):
     with mysql.connect() as conn, conn.cursor() as cur:
-        cur.execute(f"SELECT * FROM {table} ORDER BY {key}")
+        cur.execute(f"SELECT {columns} FROM {table} WHERE {where} ORDER BY {key}")
         return [tuple(normalise(v) for v in row) for row in cur.fetchall()]
 
 
-def rows_in_hive(hive, table, key):
-    rows = hive.query(f"SELECT * FROM {hive.db('raw')}.mysql_{table}_current ORDER BY {key}")
+def rows_in_hive(hive, table, key, columns="*"):
+    rows = hive.query(f"SELECT {columns} FROM {hive.db('raw')}.mysql_{table}_current ORDER BY {key}")
     return [tuple(normalise(Decimal(v) if isinstance(v, str) and _is_decimal(v) else v) for v in row)
             for row in rows]
+
+
+def every_load_rows(hive, table):
+    """Every row of `raw.mysql_<table>` (all loads of the chain), load id included, in a fixed order."""
+    return sorted(hive.query(f"SELECT * FROM {hive.db('raw')}.mysql_{table}"), key=repr)
 
 
 def _is_decimal(text):
