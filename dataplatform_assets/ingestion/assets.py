@@ -46,7 +46,10 @@ def build_import_asset(spec: SourceTable) -> dg.AssetsDefinition:
         check_specs=[
             dg.AssetCheckSpec(WINDOW_CHECK, asset=key, description="The load holds exactly the rows the "
                               "source snapshot holds for the same bounded selection."),
-            dg.AssetCheckSpec(DUPLICATES_CHECK, asset=key, description="No key appears twice in the current view."),
+            # Blocking: a key twice in the view is never transient (the view is wrong), so nothing
+            # downstream may read it. The other two checks can fail under concurrent writes (connectorx).
+            dg.AssetCheckSpec(DUPLICATES_CHECK, asset=key, blocking=True,
+                              description="No key appears twice in the current view."),
             dg.AssetCheckSpec(COUNT_CHECK, asset=key, description="The current view, read through "
                               "HiveServer2, has as many rows as the source snapshot."),
         ],
