@@ -3,6 +3,7 @@
 import random
 import threading
 import time
+from collections import Counter
 
 import pytest
 
@@ -37,11 +38,15 @@ def test_updates_with_past_timestamps_and_deletes_are_caught(imported, mysql, hi
 
 
 class Writer(threading.Thread):
-    """Inserts, updates (some with updated_at in the past) and deletes until told to stop."""
+    """Inserts orders, updates (some with updated_at in the past), deletes orders with their lines and
+    restores some of them under their old keys and old timestamps, until told to stop. The operations
+    come from a seeded random stream."""
 
     def __init__(self, mysql, seed: int):
         super().__init__(daemon=True)
         self.mysql, self.rng, self.stop, self.ops = mysql, random.Random(seed), threading.Event(), 0
+        self.done: Counter[str] = Counter()
+        self.deleted: list[tuple[tuple, list[tuple]]] = []  # (order row, its lines), to restore
         self.error: Exception | None = None
 
     def run(self):
@@ -58,21 +63,48 @@ class Writer(threading.Thread):
     def step(self, cur):
         kind = self.rng.random()
         customer = self.rng.randint(1, 300)
-        if kind < 0.35:
+        if kind < 0.3:
             cur.execute("UPDATE customers SET tier = %s WHERE customer_id = %s",
                         (self.rng.choice(["bronze", "silver", "gold", "platinum"]), customer))
-        elif kind < 0.5:
+            self.done["update"] += cur.rowcount
+        elif kind < 0.4:
             cur.execute("UPDATE orders SET status = 'shipped', updated_at = updated_at - INTERVAL 30 DAY "
                         "WHERE order_id = %s", (self.rng.randint(1, 2000),))
-        elif kind < 0.8:
+            self.done["backdate"] += cur.rowcount
+        elif kind < 0.6:
             cur.execute("INSERT INTO orders (customer_id, order_ts, status, payment_method, channel, total_amount) "
                         "SELECT customer_id, NOW(3), 'placed', 'card', 'web', 0 FROM customers "
                         "WHERE customer_id = %s", (customer,))
             if cur.rowcount:
                 cur.execute("INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price) "
                             "VALUES (LAST_INSERT_ID(), 1, %s, 1, 9.99)", (self.rng.randint(1, 60),))
-        else:
+                self.done["insert"] += 1
+        elif kind < 0.7:
             cur.execute("UPDATE products SET price = price + 0.01 WHERE product_id = %s", (self.rng.randint(1, 60),))
+            self.done["update"] += cur.rowcount
+        elif kind < 0.85:
+            self.delete_order(cur, self.rng.randint(1, 2000))
+        elif self.deleted:
+            self.restore_order(cur, *self.deleted.pop(self.rng.randrange(len(self.deleted))))
+
+    def delete_order(self, cur, order_id):
+        cur.execute("SELECT * FROM orders WHERE order_id = %s FOR UPDATE", (order_id,))
+        order = cur.fetchone()
+        if order is None:
+            return
+        cur.execute("SELECT * FROM order_items WHERE order_id = %s", (order_id,))
+        lines = list(cur.fetchall())
+        cur.execute("DELETE FROM order_items WHERE order_id = %s", (order_id,))
+        cur.execute("DELETE FROM orders WHERE order_id = %s", (order_id,))
+        self.deleted.append((order, lines))
+        self.done["delete"] += 1
+
+    def restore_order(self, cur, order, lines):
+        """The same keys and values again, updated_at included: the check column alone may not show it."""
+        cur.execute(f"INSERT INTO orders VALUES ({', '.join(['%s'] * len(order))})", order)
+        for line in lines:
+            cur.execute(f"INSERT INTO order_items VALUES ({', '.join(['%s'] * len(line))})", line)
+        self.done["restore"] += 1
 
 
 @pytest.mark.parametrize("engine", ENGINES, indirect=True)
@@ -86,8 +118,10 @@ def test_a_concurrent_writer_during_ten_incremental_runs_loses_nothing(imported,
     finally:
         writer.stop.set()
         writer.join(timeout=60)
+    assert not writer.is_alive(), "the writer did not stop within 60 s"
     assert writer.error is None, writer.error
     assert writer.ops > 50
+    assert all(writer.done[kind] > 0 for kind in ("insert", "update", "backdate", "delete", "restore")), writer.done
     materialize(test_resources)  # the run after the last write
     assert_current_equals_source(hive, mysql)
     assert len(published_loads(lake, "orders")) == 12  # one full load, then eleven incremental ones
