@@ -59,8 +59,10 @@ raw_clickstream = dg.AssetSpec(
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool=PARSE_POOL,
     retry_policy=HIVE_RETRY,
+    # Blocking: a run whose hours do not reconcile fails (a failed partition in the UI), and sessions are
+    # not built from it (SESSIONS_AUTOMATION waits for the hours' checks to pass).
     check_specs=[dg.AssetCheckSpec(
-        RECONCILE_CHECK, asset=EVENTS_KEY,
+        RECONCILE_CHECK, asset=EVENTS_KEY, blocking=True,
         description="Per hour: accepted + rejected + duplicates = lines read, and the published partitions "
                     "hold exactly the accepted events (each id once) and the rejected lines.")],
 )
@@ -97,10 +99,12 @@ def clickstream_events(context: dg.AssetExecutionContext, hive: HiveServer2Resou
 # session) to the day after (a late session may run past midnight).
 SESSION_EVENT_WINDOW = dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=1)
 
-# Rebuild a day whenever any hour it reads was re-parsed, once no such hour is still running.
+# Rebuild a day whenever any hour it reads was re-parsed, once no such hour is still running and none
+# failed its last run (e.g. its lines did not reconcile): sessions wait until that hour is parsed right.
 SESSIONS_AUTOMATION = (
     dg.AutomationCondition.any_deps_updated().since_last_handled()
     & ~dg.AutomationCondition.any_deps_in_progress()
+    & dg.AutomationCondition.all_deps_blocking_checks_passed()
     & ~dg.AutomationCondition.in_progress()
 ).with_label("events_changed")
 

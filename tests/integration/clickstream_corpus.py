@@ -7,6 +7,28 @@ import uuid
 from dataclasses import dataclass, field
 
 HOUR = "2025-06-01-10:00"  # the corpus bucket: dt=2025-06-01/hr=10 (UTC)
+# The test lake's landing, outside `raw/`: the import tests empty `test-lake/raw` whenever they start.
+LANDING = "clickstream-landing"
+
+
+def land(lake, hour: str, files: dict[str, bytes]) -> None:
+    """Files as Flume leaves them in a bucket of the test lake, plus one still open (never read)."""
+    dt, hr = hour[:10], hour[11:13]
+    fs, _ = lake.filesystem()
+    bucket = lake.path(f"{LANDING}/dt={dt}/hr={hr}")
+    fs.delete_dir_contents(bucket, missing_dir_ok=True)
+    fs.create_dir(bucket, recursive=True)
+    for name, body in {**files, "_events.9999.jsonl.tmp": b'{"half": "written'}.items():
+        with fs.open_output_stream(f"{bucket}/{name}") as out:
+            out.write(body)
+
+
+def event_line(n: int, ts: str, customer: int | None, kind: str = "page_view", device: str | None = None,
+               **extra) -> bytes:
+    """One of our web servers' events; `customer=None` is an anonymous visitor (no customer_id at all)."""
+    event = {"event_id": str(uuid.UUID(int=10_000 + n)), "event_type": kind, "event_ts": ts,
+             "customer_id": customer, "device_id": device or f"dev-{customer}", "channel": "web", **extra}
+    return json.dumps({k: v for k, v in event.items() if v is not None}).encode()
 
 
 def _event(n: int, **changes) -> dict:

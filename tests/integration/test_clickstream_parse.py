@@ -4,30 +4,28 @@ counted as a duplicate, or quarantined with its reason; re-runs replace the hour
 from __future__ import annotations
 
 import json
+import re
 import uuid
+from pathlib import Path
 
 import dagster as dg
 import pytest
 
+from dataplatform.paths import read_sql
+from dataplatform_assets.clickstream import parse
 from dataplatform_assets.clickstream.assets import EVENTS_KEY, RECONCILE_CHECK, clickstream_events, sessions
+from dataplatform_assets.clickstream.curated_tables import EVENTS, REJECTS, new_version, partition_dir
 from dataplatform_assets.clickstream.partitions import bucket_of
 from resources.clickstream import ClickstreamLandingResource
-from tests.integration.clickstream_corpus import HOUR, UPGRAD_HOUR, build_corpus, build_upgrad_file
-
-LANDING = "raw/clickstream"
-
-
-def _land(lake, hour: str, files: dict[str, bytes]) -> None:
-    """Files as Flume leaves them in a bucket of the test lake, plus one still open (never read)."""
-    fs, _ = lake.filesystem()
-    dt, hr = bucket_of(hour)
-    bucket = lake.path(f"{LANDING}/dt={dt}/hr={hr}")
-    fs.delete_dir_contents(bucket, missing_dir_ok=True)
-    fs.create_dir(bucket, recursive=True)
-    for name, body in {**files, "_events.9999.jsonl.tmp": b'{"half": "written'}.items():
-        with fs.open_output_stream(f"{bucket}/{name}") as out:
-            out.write(body)
-
+from tests.integration.clickstream_corpus import (
+    HOUR,
+    LANDING,
+    UPGRAD_HOUR,
+    build_corpus,
+    build_upgrad_file,
+    event_line,
+    land,
+)
 
 def _parse(test_resources, hour: str, fmt: str = "shop_json") -> dg.ExecuteInProcessResult:
     resources = {**test_resources, "clickstream": ClickstreamLandingResource(landing_dir=LANDING, format=fmt)}
@@ -45,20 +43,35 @@ def _where(hour: str) -> str:
 @pytest.fixture(scope="module")
 def corpus(lake, test_resources):
     corpus = build_corpus()
-    _land(lake, HOUR, corpus.files)
+    land(lake, HOUR, corpus.files)
     return corpus, _parse(test_resources, HOUR)
+
+
+def _reasons_in_sql(path: str) -> set[str]:
+    """The reason codes a classify statement can give: the THEN values of its `reject_reason` CASE."""
+    sql = read_sql(path)
+    case = sql[:sql.index("END AS reject_reason")]
+    return set(re.findall(r"THEN '([a-z_0-9]+)'", case[case.rindex("CASE"):]))
+
+
+def _documented_reasons() -> set[str]:
+    """The reason codes of the table in docs/clickstream.md."""
+    docs = (Path(__file__).parents[2] / "docs" / "clickstream.md").read_text()
+    table = docs[docs.index("| reason | when |"):].split("\n\n", 1)[0]
+    return set(re.findall(r"^\s*\| `([a-z_0-9]+)` \|", table, flags=re.MULTILINE))
 
 
 def test_every_bad_line_is_quarantined_with_its_reason(corpus, hive):
     corpus, _ = corpus
     rows = hive.query(f"SELECT source_file, reason, line_bytes FROM {hive.db('curated')}.clickstream_rejects "
                       f"WHERE {_where(HOUR)}")
+    # What the product published, line by line, against the reason the corpus wrote each bad line for.
     assert sorted((f, r) for f, r, _ in rows) == sorted(corpus.rejects)
     assert max(size for _, _, size in rows) > 5_000_000  # the 5 MB line is kept whole
-    expected_reasons = {"malformed_json", "invalid_utf8", "line_too_long", "missing_field", "unexpected_field",
-                        "wrong_type", "timestamp_out_of_range", "bad_timestamp", "unknown_event_type",
-                        "not_json", "empty_line", "invalid_value", "wrong_hour"}
-    assert {r for _, r in corpus.rejects} == expected_reasons
+    # The corpus exercises every reason the parser knows, and the parser knows exactly the documented ones.
+    known = _reasons_in_sql("clickstream/classify_shop_events.sql")
+    assert len(known) == 13 and known == _documented_reasons() == _reasons_in_sql("clickstream/classify_upgrad.sql")
+    assert {r for _, r, _ in rows} == known
 
 
 def test_good_events_land_once_in_utc(corpus, hive):
@@ -100,7 +113,7 @@ def test_rerun_replaces_the_hour_atomically(corpus, lake, hive, test_resources):
 
 def test_upgrad_records_are_accepted_by_configuration(lake, hive, test_resources):
     body, good, reasons = build_upgrad_file()
-    _land(lake, UPGRAD_HOUR, {"events.2000.jsonl": body})
+    land(lake, UPGRAD_HOUR, {"events.2000.jsonl": body})
     result = _parse(test_resources, UPGRAD_HOUR, fmt="upgrad")
     events = next(iter(result.get_asset_materialization_events())).materialization
     meta = {k: v.value for k, v in events.metadata.items()}
@@ -142,7 +155,7 @@ def test_sessions_split_on_30_minute_gaps_cross_midnight_and_convert(lake, hive,
         f"{next_day}-00:00": [event(8, f"{next_day}T00:10:00.000+00:00", 9)],  # continues across midnight
     }
     for hour, lines in hours.items():
-        _land(lake, hour, {"events.3000.jsonl": b"\n".join(lines) + b"\n"})
+        land(lake, hour, {"events.3000.jsonl": b"\n".join(lines) + b"\n"})
     result = dg.materialize([clickstream_events], resources={**test_resources, "clickstream":
                             ClickstreamLandingResource(landing_dir=LANDING)},
                             instance=dg.DagsterInstance.ephemeral(),
@@ -161,4 +174,75 @@ def test_sessions_split_on_30_minute_gaps_cross_midnight_and_convert(lake, hive,
         (day, 7, 1, 1, 0, 0, False, None, 0),
         (day, 8, 2, 0, 0, 1, True, 99, 15 * 60),
         (day, 9, 2, 2, 0, 0, False, None, 20 * 60),  # 23:50 -> 00:10, counted on its start day
+    ]
+
+
+def test_a_killed_parse_leaves_only_orphans_the_next_run_removes(lake, hive, test_resources, monkeypatch):
+    hour, good = "2025-06-03-07:00", 5
+    land(lake, hour, {"events.4000.jsonl": b"\n".join(
+        event_line(400 + n, f"2025-06-03T07:{n:02d}:00.000+00:00", 40 + n) for n in range(good)) + b"\n"})
+    dt, hr = bucket_of(hour)
+    events_dir, rejects_dir = (partition_dir(t, {"dt": dt, "hr": hr}) for t in (EVENTS, REJECTS))
+    first = _parse(test_resources, hour)
+    # Leftovers of a run killed long ago, and of one killed now just before publishing (its step raising there).
+    old_kill = "v=20250101T000000000000-deadbeef"
+    for folder in (f"{events_dir}/_staged-{old_kill}", f"{events_dir}/{old_kill}", f"{rejects_dir}/{old_kill}"):
+        lake.write_bytes(f"{folder}/part-00000.parquet", b"not parquet: a half-written file")
+
+    def killed(*_args, **_kwargs):
+        raise KeyboardInterrupt("killed before publishing")
+
+    monkeypatch.setattr(parse, "publish_partition", killed)
+    killed_version = new_version("0killed0-run")
+    with pytest.raises(KeyboardInterrupt):
+        parse.parse_hour(hive, lake, ClickstreamLandingResource(landing_dir=LANDING), hour, killed_version)
+    monkeypatch.undo()
+    [published] = [d for d in lake.list_dirs(events_dir) if d.endswith(f"-{first.run_id[:8]}")]
+    assert set(lake.list_dirs(events_dir)) == {published, f"_staged-{old_kill}", old_kill,
+                                               f"_staged-{killed_version}", killed_version}
+    assert set(lake.list_dirs(rejects_dir)) == {published, old_kill, killed_version}
+    count = f"SELECT COUNT(*) FROM {hive.db('curated')}.clickstream_events WHERE {_where(hour)}"
+    assert hive.query(count)[0][0] == good  # readers still see the published version
+
+    rerun = _parse(test_resources, hour)
+    for folder in (events_dir, rejects_dir):
+        left = lake.list_dirs(folder)
+        assert len(left) == 1 and left[0].startswith("v=") and left[0].endswith(f"-{rerun.run_id[:8]}"), left
+    assert hive.query(count)[0][0] == good
+
+
+def test_anonymous_visitors_are_sessionized_per_device(lake, hive, test_resources):
+    day = "2025-06-07"
+    hours = {
+        f"{day}-09:00": [event_line(701, f"{day}T09:00:00.000+00:00", None, device="anon-A"),
+                         event_line(702, f"{day}T09:05:00.000+00:00", 70, device="anon-A"),  # a customer on it
+                         event_line(703, f"{day}T09:10:00.000+00:00", None, "add_to_cart", device="anon-B",
+                                    product_id=5, quantity=1),
+                         event_line(704, f"{day}T09:20:00.000+00:00", None, "product_view", device="anon-A",
+                                    product_id=5)],
+        f"{day}-10:00": [event_line(705, f"{day}T10:05:00.000+00:00", None, device="anon-A")],  # 45 min later
+    }
+    for hour, lines in hours.items():
+        land(lake, hour, {"events.7000.jsonl": b"\n".join(lines) + b"\n"})
+    parsed = dg.materialize([clickstream_events], resources={**test_resources, "clickstream":
+                            ClickstreamLandingResource(landing_dir=LANDING)},
+                            instance=dg.DagsterInstance.ephemeral(),
+                            tags={"dagster/asset_partition_range_start": f"{day}-09:00",
+                                  "dagster/asset_partition_range_end": f"{day}-10:00"})
+    assert parsed.success
+    anonymous = hive.query(f"SELECT COUNT(*) FROM {hive.db('curated')}.clickstream_events "
+                           f"WHERE dt = '{day}' AND customer_id IS NULL")
+    assert anonymous[0][0] == 4
+    result = dg.materialize([sessions], partition_key=day, resources=test_resources,
+                            instance=dg.DagsterInstance.ephemeral())
+    checks = result.get_asset_check_evaluations()
+    assert result.success and len(checks) == 1 and checks[0].passed
+    rows = hive.query(f"SELECT customer_id, device_id, events, page_views, products_viewed, cart_adds, "
+                      f"duration_seconds FROM {hive.db('curated')}.sessions WHERE dt = '{day}' "
+                      "AND device_id IN ('anon-A', 'anon-B') ORDER BY customer_id, device_id, session_start")
+    assert rows == [  # Spark sorts NULL first
+        (None, "anon-A", 2, 1, 1, 0, 20 * 60),  # 09:00 and 09:20: one visit; the customer's 09:05 is not in it
+        (None, "anon-A", 1, 1, 0, 0, 0),        # 10:05, 45 minutes after: a new visit
+        (None, "anon-B", 1, 0, 0, 1, 0),
+        (70, "anon-A", 1, 1, 0, 0, 0),          # the signed-in customer's own session, not the device's
     ]

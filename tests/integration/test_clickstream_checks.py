@@ -1,0 +1,90 @@
+"""The clickstream's asset checks fail on wrong results: a published partition corrupted between writing
+and publishing (every data file there twice) must fail `lines_reconcile` and `sessions_separated_by_the_gap`,
+and a parse whose lines do not reconcile must keep its sessions from being built."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from dataplatform_assets.clickstream import parse
+from dataplatform_assets.clickstream import sessions as sessions_module
+from dataplatform_assets.clickstream.assets import (
+    GAP_CHECK,
+    RECONCILE_CHECK,
+    SESSIONS_KEY,
+    clickstream_events,
+    raw_clickstream,
+    sessions,
+)
+from dataplatform_assets.clickstream.curated_tables import EVENTS, SESSIONS, partition_dir
+from resources.clickstream import ClickstreamLandingResource
+from tests.integration.clickstream_corpus import LANDING, event_line, land
+
+
+def _doubling_publish(original, table):
+    """`publish_partition` that first copies every data file of `table`'s new version once more: the
+    partition it publishes holds each row twice."""
+    def publish(hive, lake, target, partition, version):
+        if target is table:
+            folder = f"{partition_dir(target, partition)}/{version}"
+            for entry in lake.list_status(folder):
+                if entry.name.endswith(".parquet"):
+                    lake.write_bytes(f"{folder}/copy-{entry.name}", lake.read_bytes(f"{folder}/{entry.name}"))
+        return original(hive, lake, target, partition, version)
+    return publish
+
+
+def _parse(test_resources, hour: str, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
+    return dg.materialize([clickstream_events], partition_key=hour, instance=instance, raise_on_error=False,
+                          resources={**test_resources, "clickstream": ClickstreamLandingResource(landing_dir=LANDING)})
+
+
+def _hour_lines(day: str, hour: int, events: int, first: int) -> bytes:
+    return b"\n".join(event_line(first + n, f"{day}T{hour:02d}:{n:02d}:00.000+00:00", 900 + n)
+                      for n in range(events)) + b"\n"
+
+
+def test_lines_reconcile_fails_and_blocks_sessions_when_the_published_hour_is_wrong(lake, hive, test_resources,
+                                                                                    monkeypatch):
+    day, hour, good = "2025-06-09", "2025-06-09-10:00", 6
+    land(lake, hour, {"events.9000.jsonl": _hour_lines(day, 10, good, 900)})
+    defs = dg.Definitions(assets=[raw_clickstream, clickstream_events, sessions],
+                          resources={**test_resources, "clickstream": ClickstreamLandingResource(landing_dir=LANDING)})
+    with dg.DagsterInstance.ephemeral() as instance:
+        tick = dg.evaluate_automation_conditions(defs=defs, instance=instance)
+        monkeypatch.setattr(parse, "publish_partition", _doubling_publish(parse.publish_partition, EVENTS))
+        failed = _parse(test_resources, hour, instance)
+        monkeypatch.undo()
+        [check] = failed.get_asset_check_evaluations()
+        assert check.check_name == RECONCILE_CHECK and not check.passed
+        assert check.metadata["hours_not_reconciling"].value == hour
+        assert not failed.success  # blocking: the run fails, so it shows as a failed partition
+        rows = hive.query(f"SELECT COUNT(*), COUNT(DISTINCT event_id) FROM {hive.db('curated')}.clickstream_events "
+                          f"WHERE dt = '{day}' AND hr = '10'")
+        assert rows[0] == (2 * good, good)  # what the check saw: every event twice
+        tick = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=tick.cursor)
+        assert tick.get_requested_partitions(SESSIONS_KEY) == set()  # no sessions from an hour that is wrong
+
+        passed = _parse(test_resources, hour, instance)  # the hour parsed again, correctly
+        assert passed.success and passed.get_asset_check_evaluations()[0].passed
+        tick = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=tick.cursor)
+        assert day in tick.get_requested_partitions(SESSIONS_KEY)
+
+
+def test_sessions_gap_check_fails_when_sessions_overlap(lake, hive, test_resources, monkeypatch):
+    day = "2025-06-11"
+    # Three visits, hand-counted: customer 900 at 09:00 and 09:50 (a 50-minute gap), customer 901 at 09:01.
+    land(lake, f"{day}-09:00", {"events.9100.jsonl": b"\n".join([
+        event_line(1100, f"{day}T09:00:00.000+00:00", 900), event_line(1101, f"{day}T09:01:00.000+00:00", 901),
+        event_line(1102, f"{day}T09:50:00.000+00:00", 900)]) + b"\n"})
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert _parse(test_resources, f"{day}-09:00", instance).success
+        monkeypatch.setattr(sessions_module, "publish_partition",
+                            _doubling_publish(sessions_module.publish_partition, SESSIONS))
+        result = dg.materialize([sessions], partition_key=day, resources=test_resources, instance=instance,
+                                raise_on_error=False)
+    [check] = result.get_asset_check_evaluations()
+    assert check.check_name == GAP_CHECK and not check.passed
+    # Each of the three sessions now starts again at its own start: three violations, three sessions counted twice.
+    assert check.metadata["gap_violations"].value == 3
+    assert check.metadata["sessions"].value == 6
