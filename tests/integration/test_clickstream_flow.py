@@ -1,7 +1,8 @@
 """The clickstream as it runs for real: files dropped in Flume's spool folder, landed in HDFS by
 the stack's Flume agent, picked up by the landing sensor in the stack's Dagster daemon, parsed by
 Spark, queried through HiveServer2. These tests use the stack's own `curated` tables (Flume and
-the daemon are the stack's), each in an hour of 2025 drawn at random, with fresh event ids."""
+the daemon are the stack's), each in an hour of 2025 of its own, emptied first (landing bucket and
+curated partitions), with events from a seeded generator."""
 
 from __future__ import annotations
 
@@ -10,19 +11,25 @@ import random
 import signal
 import time
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import dagster as dg
 import pytest
 
 from dataplatform.generator.clickstream import ClickstreamOptions, write_events
+from dataplatform.landing import is_open_file
 from dataplatform.localstack import process
 from dataplatform.localstack.flume import spool_dir
 from dataplatform.paths import stack_dagster_home, state_dir
 from dataplatform.settings import load_settings
+from dataplatform_assets.clickstream.curated_tables import EVENTS, REJECTS, ensure_tables, partition_dir
 from resources import resources_for
+from resources.clickstream import LANDING_DIR
 
 QUIET = ClickstreamOptions(bad_share=0.0, duplicate_share=0.0)
+# Each test's own hour: no other test writes there, and the test empties it before it starts.
+FLOW_HOUR = datetime(2025, 9, 14, 15)
+KILL_HOUR = datetime(2025, 9, 15, 3)
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +40,23 @@ def stack_resources(stack):
     return resources_for(load_settings("local"))
 
 
-def _random_hour(rng: random.Random) -> datetime:
-    return datetime(2025, 2, 1) + timedelta(hours=rng.randrange(24 * 300))
+def _bucket(hour: datetime) -> str:
+    return f"{LANDING_DIR}/dt={hour:%Y-%m-%d}/hr={hour:%H}"
+
+
+def _empty_hour(resources, hour: datetime) -> None:
+    """The hour as if it had never been seen: no landed files, no curated partitions."""
+    hive, lake = resources["hive"], resources["lake"]
+    fs, _ = lake.filesystem()
+    fs.delete_dir_contents(lake.path(_bucket(hour)), missing_dir_ok=True)
+    ensure_tables(hive, lake, EVENTS, REJECTS)
+    partition = {"dt": f"{hour:%Y-%m-%d}", "hr": f"{hour:%H}"}
+    for table in (EVENTS, REJECTS):
+        hive.execute(f"ALTER TABLE {hive.db('curated')}.{table.name} DROP IF EXISTS PARTITION "
+                     f"(dt = '{partition['dt']}', hr = '{partition['hr']}')")
+        fs.delete_dir_contents(lake.path(partition_dir(table, partition)), missing_dir_ok=True)
+    assert lake.list_status(_bucket(hour)) == []
+    assert _counts(hive, hour) == (0, 0)
 
 
 def _events(n: int, hour: datetime, rng: random.Random) -> list[dict]:
@@ -49,73 +71,91 @@ def _partition(hour: datetime) -> str:
     return f"dt = '{hour:%Y-%m-%d}' AND hr = '{hour:%H}'"
 
 
+def _counts(hive, hour: datetime) -> tuple[int, int]:
+    """(rows, distinct ids) of the hour in curated.clickstream_events; any HiveServer2 error surfaces at once."""
+    rows = hive.query(f"SELECT COUNT(*), COUNT(DISTINCT event_id) FROM {hive.db('curated')}.clickstream_events "
+                      f"WHERE {_partition(hour)}")
+    return int(rows[0][0]), int(rows[0][1])
+
+
 def _wait_for_events(hive, hour: datetime, expected: int, timeout: float) -> tuple[int, int]:
-    """(rows, distinct ids) of the hour once it holds `expected` rows; fails after `timeout`."""
-    sql = (f"SELECT COUNT(*), COUNT(DISTINCT event_id) FROM {hive.db('curated')}.clickstream_events "
-           f"WHERE {_partition(hour)}")
+    """(rows, distinct ids) of the hour once it holds exactly `expected` rows; fails after `timeout`."""
     deadline, seen = time.monotonic() + timeout, (0, 0)
     while time.monotonic() < deadline:
-        try:
-            seen = tuple(int(v) for v in hive.query(sql)[0])
-        except Exception:  # the table does not exist before the first parse
-            seen = (0, 0)
-        if seen[0] >= expected:
+        seen = _counts(hive, hour)  # the tables exist (_empty_hour made sure): no error is expected here
+        if seen[0] == expected:
             return seen
         time.sleep(2)
     pytest.fail(f"after {timeout:.0f}s the hour {hour:%Y-%m-%d %H}:00 holds {seen[0]} of {expected} events")
 
 
-def _sensor_runs_for(hour: datetime) -> list[dg.DagsterRun]:
+def _sensor_runs_for(hour: datetime, since: datetime) -> list[dg.DagsterRun]:
     key = f"{hour:%Y-%m-%d-%H}:00"
     with dg.DagsterInstance.from_config(str(stack_dagster_home())) as instance:
-        runs = instance.get_runs(dg.RunsFilter(tags={"dagster/sensor_name": "clickstream_landing_sensor"}))
+        runs = instance.get_runs(dg.RunsFilter(tags={"dagster/sensor_name": "clickstream_landing_sensor"},
+                                               created_after=since))
     return [r for r in runs if r.tags.get("dagster/partition") == key
             or r.tags.get("dagster/asset_partition_range_start", "~") <= key
             <= r.tags.get("dagster/asset_partition_range_end", "")]
 
 
+def _wait_for_open_file(lake, hour: datetime, timeout: float = 60) -> str:
+    """The name of a file Flume has open in the hour's bucket, as soon as there is one."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        open_files = [e.name for e in lake.list_status(_bucket(hour)) if is_open_file(e.name)]
+        if open_files:
+            return open_files[0]
+        time.sleep(0.1)
+    pytest.fail(f"after {timeout:.0f}s Flume had no file open in {_bucket(hour)}")
+
+
 def test_spooled_files_become_queryable_through_the_sensor(stack_resources):
-    rng = random.Random()
-    hour = _random_hour(rng)
-    events = _events(500, hour, rng)
+    started = datetime.now(timezone.utc)
+    _empty_hour(stack_resources, FLOW_HOUR)
+    rng = random.Random(15_1)
+    events = _events(500, FLOW_HOUR, rng)
     options = ClickstreamOptions(bad_share=0.03, duplicate_share=0.02, huge_line_bytes=10_000)
     stats = write_events(events, spool_dir(state_dir()), options)
-    rows, distinct = _wait_for_events(stack_resources["hive"], hour, len(events), timeout=240)
+    rows, distinct = _wait_for_events(stack_resources["hive"], FLOW_HOUR, len(events), timeout=240)
     assert rows == distinct == len(events)  # the duplicates written were removed
     ids = {r[0] for r in stack_resources["hive"].query(
-        f"SELECT event_id FROM curated.clickstream_events WHERE {_partition(hour)}")}
+        f"SELECT event_id FROM curated.clickstream_events WHERE {_partition(FLOW_HOUR)}")}
     assert ids == {e["event_id"] for e in events}
     assert stats.duplicates > 0
-    assert _sensor_runs_for(hour), "the hour was parsed, but by no run of the landing sensor"
+    assert _sensor_runs_for(FLOW_HOUR, started), "the hour was parsed, but by no run of the landing sensor"
 
 
 def test_flume_killed_three_times_loses_and_doubles_nothing(stack, stack_resources):
-    rng = random.Random()
-    hour = _random_hour(rng)
-    events = _events(100_000, hour, rng)
-    spool = spool_dir(state_dir())
+    _empty_hour(stack_resources, KILL_HOUR)
+    rng = random.Random(15_2)
+    events = _events(100_000, KILL_HOUR, rng)
+    spool, lake = spool_dir(state_dir()), stack_resources["lake"]
     batches = [events[i:i + 5_000] for i in range(0, len(events), 5_000)]
+    killed_open = []
     try:
         for round_no in range(3):
             for batch in batches[round_no * 5:(round_no + 1) * 5]:
                 write_events(batch, spool, QUIET)
-            time.sleep(3)  # let Flume get well into these files
+            killed_open.append(_wait_for_open_file(lake, KILL_HOUR))  # Flume is writing these events now
             pid = process.read_pid(stack.pid_file("flume"))
             assert pid, "flume is not running"
             os.kill(pid, signal.SIGKILL)
             deadline = time.monotonic() + 30
             while process.pid_alive(pid) and time.monotonic() < deadline:
                 time.sleep(0.2)
+            assert not process.pid_alive(pid), "flume outlived SIGKILL for 30 s"
             stack.up(["flume"], report=lambda _: None)
     finally:
         stack.up(["flume"], report=lambda _: None)  # whatever happened, leave the agent running
     for batch in batches[15:]:
         write_events(batch, spool, QUIET)
-    rows, distinct = _wait_for_events(stack_resources["hive"], hour, len(events), timeout=600)
+    rows, distinct = _wait_for_events(stack_resources["hive"], KILL_HOUR, len(events), timeout=600)
     ids = [r[0] for r in stack_resources["hive"].query(
-        f"SELECT event_id FROM curated.clickstream_events WHERE {_partition(hour)}")]
+        f"SELECT event_id FROM curated.clickstream_events WHERE {_partition(KILL_HOUR)}")]
     assert len(ids) == len(set(ids)) == rows == distinct
     assert set(ids) == {e["event_id"] for e in events}
-    # The kills hit files Flume had open: the restarts made them visible instead of losing them.
-    landed = stack_resources["lake"].list_status(f"raw/clickstream/dt={hour:%Y-%m-%d}/hr={hour:%H}")
-    assert any(".recovered." in entry.name for entry in landed), [e.name for e in landed]
+    # Each kill hit a file Flume had open: the restart made it visible (recovered) instead of losing it.
+    landed = {entry.name for entry in lake.list_status(_bucket(KILL_HOUR))}
+    recovered = {name[1:].replace(".jsonl.tmp", ".recovered.jsonl") for name in killed_open}
+    assert recovered <= landed, (killed_open, sorted(landed))
