@@ -77,6 +77,8 @@ def test_a_where_filter_lands_exactly_the_matching_source_rows_in_every_run(shop
     assert len(expected) == 99 and rows_in_hive(hive, "customers", "customer_id") == expected
     cities = hive.query(f"SELECT customer_id FROM {hive.db('raw')}.mysql_customers_current WHERE city = 'Atlantis'")
     assert cities == [(50,)]  # customer 150 changed too, but lies outside the filter
+    outside = hive.query(f"SELECT COUNT(*) FROM {hive.db('raw')}.mysql_customers WHERE customer_id > 100")
+    assert outside == [(0,)]  # in no load of the chain, not even as a tombstone
 
 
 def test_a_row_that_leaves_the_where_filter_leaves_the_current_view(shop, mysql, hive, test_resources):
