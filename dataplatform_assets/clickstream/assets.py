@@ -59,8 +59,8 @@ raw_clickstream = dg.AssetSpec(
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool=PARSE_POOL,
     retry_policy=HIVE_RETRY,
-    # Blocking: a run whose hours do not reconcile fails (a failed partition in the UI), and sessions are
-    # not built from it (SESSIONS_AUTOMATION waits for the hours' checks to pass).
+    # Blocking: a run whose hours do not reconcile fails without materializing them (failed partitions in
+    # the UI), and no sessions are built from them in this run or by SESSIONS_AUTOMATION.
     check_specs=[dg.AssetCheckSpec(
         RECONCILE_CHECK, asset=EVENTS_KEY, blocking=True,
         description="Per hour: accepted + rejected + duplicates = lines read, and the published partitions "
@@ -84,6 +84,13 @@ def clickstream_events(context: dg.AssetExecutionContext, hive: HiveServer2Resou
     failing = [o.partition_key for o in outcomes if not o.reconciles()]
     common = {"hours": len(hours), "first_hour": hours[0], "last_hour": hours[-1],
               "format": clickstream.format, **totals}
+    check = dg.AssetCheckResult(check_name=RECONCILE_CHECK, asset_key=EVENTS_KEY, passed=not failing,
+                                metadata={"hours_not_reconciling": ", ".join(failing), **totals})
+    if failing:
+        # No materialization: the run's hours show as failed partitions, so sessions wait for them
+        # (SESSIONS_AUTOMATION) until they are parsed again and reconcile. Re-parsing now would not help.
+        yield check
+        raise dg.Failure(f"lines do not reconcile in {', '.join(failing)}: not materialized", allow_retries=False)
     yield dg.MaterializeResult(asset_key=EVENTS_KEY, metadata={
         **common, "dagster/row_count": totals["accepted"],
         "dagster/table_name": f"{hive.db('curated')}.{EVENTS.name}"})
@@ -91,8 +98,7 @@ def clickstream_events(context: dg.AssetExecutionContext, hive: HiveServer2Resou
         **common, "dagster/row_count": totals["rejected"], "max_line_bytes": MAX_LINE_BYTES,
         "dagster/table_name": f"{hive.db('curated')}.{REJECTS.name}",
         "reasons": dg.MetadataValue.json(dict(reasons))})
-    yield dg.AssetCheckResult(check_name=RECONCILE_CHECK, asset_key=EVENTS_KEY, passed=not failing,
-                              metadata={"hours_not_reconciling": ", ".join(failing), **totals})
+    yield check
 
 
 # Sessions of a day need the events from the day before (an early event may continue a late
@@ -104,7 +110,7 @@ SESSION_EVENT_WINDOW = dg.TimeWindowPartitionMapping(start_offset=-1, end_offset
 SESSIONS_AUTOMATION = (
     dg.AutomationCondition.any_deps_updated().since_last_handled()
     & ~dg.AutomationCondition.any_deps_in_progress()
-    & dg.AutomationCondition.all_deps_blocking_checks_passed()
+    & ~dg.AutomationCondition.any_deps_match(dg.AutomationCondition.execution_failed())
     & ~dg.AutomationCondition.in_progress()
 ).with_label("events_changed")
 

@@ -58,7 +58,8 @@ def test_lines_reconcile_fails_and_blocks_sessions_when_the_published_hour_is_wr
         [check] = failed.get_asset_check_evaluations()
         assert check.check_name == RECONCILE_CHECK and not check.passed
         assert check.metadata["hours_not_reconciling"].value == hour
-        assert not failed.success  # blocking: the run fails, so it shows as a failed partition
+        assert not failed.success  # blocking: the run fails without materializing the hour (a failed partition)
+        assert failed.get_asset_materialization_events() == []
         rows = hive.query(f"SELECT COUNT(*), COUNT(DISTINCT event_id) FROM {hive.db('curated')}.clickstream_events "
                           f"WHERE dt = '{day}' AND hr = '10'")
         assert rows[0] == (2 * good, good)  # what the check saw: every event twice
