@@ -118,6 +118,7 @@ def test_connectorx_window_check_warns_when_a_write_lands_between_snapshot_and_r
     assert meta(window.metadata) == {"loaded": rows + 1, "source": rows, "engine": "connectorx"}
     count = check_results(result)[("customers", COUNT_CHECK)]
     assert not count.passed and meta(count.metadata) == {"current_view": rows + 1, "source": rows}
+    assert count.severity == dg.AssetCheckSeverity.WARN
 
     monkeypatch.setattr(connectorx, "read_sql", real)
     result = materialize_specs(test_resources, CUSTOMERS)
@@ -126,11 +127,11 @@ def test_connectorx_window_check_warns_when_a_write_lands_between_snapshot_and_r
 
 
 @pytest.mark.parametrize("engine", ["pymysql"], indirect=True)
-def test_pymysql_window_check_fails_with_error_severity(customers, mysql, test_resources, monkeypatch):
-    """pymysql cannot publish a short load (it aborts), so the check is fed a snapshot count one higher."""
+def test_pymysql_count_checks_fail_with_error_severity(customers, mysql, test_resources, monkeypatch):
+    """pymysql cannot publish a short load (it aborts), so the checks are fed snapshot counts one higher."""
     real = assets.run_import
-    monkeypatch.setattr(assets, "run_import",
-                        lambda *a, **k: (lambda r: replace(r, expected_rows=r.expected_rows + 1))(real(*a, **k)))
+    monkeypatch.setattr(assets, "run_import", lambda *a, **k: (lambda r: replace(
+        r, expected_rows=r.expected_rows + 1, source_rows=r.source_rows + 1))(real(*a, **k)))
     with mysql.connect() as conn, conn.cursor() as cur:
         cur.execute(NEW_CUSTOMER)
         conn.commit()
@@ -140,6 +141,9 @@ def test_pymysql_window_check_fails_with_error_severity(customers, mysql, test_r
     loaded = meta(result.get_asset_materialization_events()[0].materialization.metadata)["rows_loaded"]
     assert meta(window.metadata) == {"loaded": loaded, "source": loaded + 1, "engine": "pymysql"}
     assert loaded == source_count(mysql)  # chunk 0 holds every customer and changed: it was read again whole
+    count = check_results(result)[("customers", COUNT_CHECK)]
+    assert (count.passed, count.severity) == (False, dg.AssetCheckSeverity.ERROR)
+    assert meta(count.metadata) == {"current_view": loaded, "source": loaded + 1}
 
 
 def test_a_view_that_stops_deduplicating_fails_the_blocking_unique_keys_check_and_stops_downstream(
