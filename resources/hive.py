@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import dagster as dg
+from pydantic import Field
 from pyhive import hive
+from TCLIService.ttypes import TOperationState
 from thrift.transport.TTransport import TTransportException
+
+# Statements run asynchronously and are polled, so no single call waits on the server for long and
+# every call can have a socket timeout: a server that stops answering fails the work instead of
+# hanging it (a test once hung 15 minutes on one such call).
+_RUNNING = (TOperationState.INITIALIZED_STATE, TOperationState.PENDING_STATE, TOperationState.RUNNING_STATE)
 
 
 class HiveError(RuntimeError):
@@ -23,6 +31,8 @@ class HiveServer2Resource(dg.ConfigurableResource):
     username: str = "dataplatform"
     auth: str = "NONE"
     database_prefix: str = ""
+    call_timeout_seconds: float = Field(default=120.0, description="socket timeout of each call to the "
+                                        "server; statements themselves may run longer (they are polled)")
 
     def db(self, name: str) -> str:
         return f"{self.database_prefix}{name}"
@@ -31,6 +41,7 @@ class HiveServer2Resource(dg.ConfigurableResource):
     def cursor(self) -> Iterator[hive.Cursor]:
         try:
             conn = hive.connect(host=self.host, port=self.port, username=self.username, auth=self.auth)
+            _socket_of(conn).setTimeout(self.call_timeout_seconds * 1000)
         except (TTransportException, OSError) as exc:
             raise HiveError(f"HiveServer2 at {self.host}:{self.port} is not reachable ({exc}); "
                             "is the stack up? (`dataplatform stack up`)") from None
@@ -39,12 +50,9 @@ class HiveServer2Resource(dg.ConfigurableResource):
             try:
                 yield cur
             finally:
-                cur.close()
+                _quietly(cur.close)
         finally:
-            try:
-                conn.close()
-            except (TTransportException, OSError):
-                pass  # the work is done; a session the server dropped first expires there on its own
+            _quietly(conn.close)
 
     def execute(self, *statements: str) -> None:
         with self.cursor() as cur:
@@ -57,12 +65,39 @@ class HiveServer2Resource(dg.ConfigurableResource):
             return cur.fetchall()
 
 
+def _socket_of(conn: hive.Connection):
+    """The TSocket under PyHive's transport (SASL-wrapped for auth NONE/LDAP, buffered for NOSASL)."""
+    transport = conn._transport
+    return getattr(transport, "_trans", None) or getattr(transport, "_TBufferedTransport__trans", transport)
+
+
 def run_statement(cur: hive.Cursor, statement: str) -> None:
-    """Execute one statement; a refusal becomes a HiveError with the server's reason."""
+    """Execute one statement and wait until it has finished; a refusal or a failure becomes a
+    HiveError with the server's reason."""
     try:
-        cur.execute(statement)
+        cur.execute(statement, async_=True)
+        pause = 0.005
+        while (status := cur.poll(get_progress_update=False)).operationState in _RUNNING:
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
     except hive.OperationalError as exc:
         raise HiveError(f"HiveServer2 rejected: {statement.strip()[:200]}\n  {_reason(exc)}") from None
+    except (TTransportException, OSError) as exc:
+        raise HiveError(f"HiveServer2 stopped answering during: {statement.strip()[:200]}\n  {exc}") from None
+    if status.operationState != TOperationState.FINISHED_STATE:
+        reason = (status.errorMessage or "").split("\n", 1)[0][:500] or \
+            TOperationState._VALUES_TO_NAMES.get(status.operationState)
+        raise HiveError(f"HiveServer2 rejected: {statement.strip()[:200]}\n  {reason}")
+
+
+def _quietly(close) -> None:
+    """Close a cursor or session whose work is done or already failed: a session the server
+    dropped, or a connection left mid-reply by a call that timed out, must not hide the result or
+    the first error."""
+    try:
+        close()
+    except Exception:  # noqa: BLE001 - after a timed-out call the stream is out of step: any error
+        pass
 
 
 def _reason(exc: Exception) -> str:

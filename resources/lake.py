@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,8 @@ class LakeResource(dg.ConfigurableResource):
     root: str = Field(description="lake root URI: hdfs://namenode:port/path or file:///path")
     webhdfs_url: str | None = Field(default=None, description="NameNode HTTP, e.g. http://127.0.0.1:9870")
     webhdfs_user: str = "dataplatform"
+    webhdfs_timeout_seconds: float = Field(default=120.0, description="longest silence of the NameNode or a "
+                                           "DataNode within one WebHDFS request before it fails")
 
     def _webhdfs_base(self) -> str:
         """The NameNode's HTTP address, which every HDFS lake needs."""
@@ -46,8 +49,13 @@ class LakeResource(dg.ConfigurableResource):
             from fsspec.implementations.webhdfs import WebHDFS
 
             http = urlparse(self._webhdfs_base())
-            return WebHDFS(host=http.hostname, port=http.port, user=self.webhdfs_user,
-                           use_https=http.scheme == "https")
+            fs = WebHDFS(host=http.hostname, port=http.port, user=self.webhdfs_user, use_https=http.scheme == "https")
+            # fsspec sends its requests without a timeout: a NameNode or DataNode that stops
+            # answering would hang the caller for ever. fsspec reuses one instance per address.
+            untimed = getattr(fs.session, "untimed_request", fs.session.request)
+            fs.session.untimed_request = untimed
+            fs.session.request = functools.partial(untimed, timeout=(10, self.webhdfs_timeout_seconds))
+            return fs
         from fsspec.implementations.local import LocalFileSystem
 
         return LocalFileSystem()

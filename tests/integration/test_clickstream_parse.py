@@ -27,6 +27,7 @@ from tests.integration.clickstream_corpus import (
     land,
 )
 
+
 def _parse(test_resources, hour: str, fmt: str = "shop_json") -> dg.ExecuteInProcessResult:
     resources = {**test_resources, "clickstream": ClickstreamLandingResource(landing_dir=LANDING, format=fmt)}
     result = dg.materialize([clickstream_events], partition_key=hour, resources=resources,

@@ -53,3 +53,26 @@ def test_hdfs_write_failures_name_the_file(monkeypatch):
         lake.write_bytes("a/b.parquet", b"x")
     with pytest.raises(ValueError, match="only hdfs:// and file://"):
         LakeResource(root="s3://bucket/lake").write_bytes("a", b"x")
+
+
+def test_a_webhdfs_server_that_never_answers_fails_the_call_instead_of_hanging():
+    """A listening socket that accepts and then says nothing, as a stalled NameNode would."""
+    import socket
+    import time
+
+    import pytest
+    import requests
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    try:
+        port = silent.getsockname()[1]
+        lake = LakeResource(root="hdfs://127.0.0.1:9000/lake", webhdfs_url=f"http://127.0.0.1:{port}",
+                            webhdfs_timeout_seconds=1)
+        started = time.monotonic()
+        with pytest.raises(requests.exceptions.Timeout):
+            lake.list_status("raw/clickstream")
+        assert time.monotonic() - started < 10
+    finally:
+        silent.close()
