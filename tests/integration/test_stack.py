@@ -176,18 +176,15 @@ def _quiet_landing_cursor(instance: dg.DagsterInstance, lake) -> str:
 
 
 @pytest.mark.restarts_stack
-def test_down_stops_everything_and_up_brings_the_data_back(stack, hive, mysql, fresh_shop, test_resources,
-                                                           settings, hbase_restart_row):
-    from tests.integration.helpers import materialize
+def test_down_stops_everything_and_up_brings_the_data_back(stack, hive, imported, fresh_shop, settings,
+                                                           hbase_restart_row):
     from tests.integration.test_hadoop_services import hbase_connection
 
-    materialize(test_resources)
     counts = {t: int(hive.query(f"SELECT COUNT(*) FROM {hive.db('raw')}.mysql_{t}_current")[0][0])
               for t in fresh_shop}
     # Dagster's run history and sensor cursors live in the stack's instance: a run recorded there,
-    # and the cursor the daemon keeps for the landing sensor.
-    # A landed hour of our own, so the sensor has something it would request again had it lost
-    # its cursor.
+    # and the cursor the daemon keeps for the landing sensor, over a landed hour of our own (which
+    # the sensor would request again had it lost its cursor).
     stack_lake = resources_for(settings)["lake"]
     stack_lake.write_bytes("raw/clickstream/dt=2025-01-02/hr=03/events.restart-probe.jsonl",
                            b'{"event_id":"restart-probe","event_type":"page_view"}\n')
