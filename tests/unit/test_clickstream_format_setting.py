@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from pydantic import ValidationError
 
@@ -11,13 +9,7 @@ from dataplatform.settings import load_settings
 from resources import resources_for
 from resources.clickstream import ClickstreamLandingResource
 
-
-@pytest.fixture(autouse=True)
-def isolated_environment(tmp_path, monkeypatch):
-    monkeypatch.setenv("DATAPLATFORM_HOME", str(tmp_path / "state"))
-    for name in list(os.environ):
-        if name.startswith("DATAPLATFORM_") and name != "DATAPLATFORM_HOME":
-            monkeypatch.delenv(name)
+pytestmark = pytest.mark.usefixtures("isolated_home")
 
 
 def test_the_clickstream_format_defaults_to_our_web_servers_json():

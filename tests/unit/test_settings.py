@@ -1,18 +1,10 @@
-import os
 import stat
 
 import pytest
 
 from dataplatform.settings import SettingsError, load_settings, local_secret
 
-
-@pytest.fixture(autouse=True)
-def isolated_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("DATAPLATFORM_HOME", str(tmp_path / "state"))
-    for name in list(os.environ):
-        if name.startswith("DATAPLATFORM_") and name != "DATAPLATFORM_HOME":
-            monkeypatch.delenv(name)
-    return tmp_path / "state"
+pytestmark = pytest.mark.usefixtures("isolated_home")
 
 
 def test_local_profile_points_at_loopback_and_generates_a_private_password(isolated_home):
