@@ -1,8 +1,10 @@
 """The `curated` Hive tables and their atomic partition swaps.
 
 Every write goes to a fresh version directory (`<table dir>/dt=.../hr=.../v=<version>`) that no
-reader knows yet; one metastore call then points the partition at it, and older versions are
-removed. A killed run leaves only an unreferenced version directory, cleared by the next run.
+reader knows yet; one metastore call then points the partition at it. The version it replaced is
+kept until the next swap, so a query that planned its files before the swap can still read them
+(deleting it at once failed such readers with FILE_NOT_EXIST); everything older, and whatever a
+killed run left, is removed.
 """
 
 from __future__ import annotations
@@ -48,16 +50,31 @@ def ensure_tables(hive: HiveServer2Resource, lake: LakeResource, *tables: Curate
 def publish_partition(hive: HiveServer2Resource, lake: LakeResource, table: CuratedTable,
                       partition: dict[str, str], version: str) -> None:
     """Point the table's partition at `version` (already written), then drop everything else in the
-    partition's folder: older versions, staging, leftovers of killed runs."""
+    partition's folder but the version it replaced: older versions, staging, leftovers of killed runs."""
     database = hive.db(CURATED)
     spec = ", ".join(f"{k} = '{v}'" for k, v in partition.items())
     location = lake.uri(f"{partition_dir(table, partition)}/{version}")
     values = dict(database=database, table=table.name, spec=spec, location=location)
     exists = hive.query(render_named_sql(TABLES_SQL, "show_partition", **values))
+    replaced = _location_folder(hive.query(render_named_sql(TABLES_SQL, "describe_partition", **values))) \
+        if exists else None
     hive.execute(render_named_sql(TABLES_SQL, "set_location" if exists else "add_partition", **values))
     for old in lake.list_dirs(partition_dir(table, partition)):
-        if old != version:
+        if old not in (version, replaced):
             lake.delete_dir(f"{partition_dir(table, partition)}/{old}")
+
+
+def _location_folder(described: list[tuple]) -> str | None:
+    """The partition's own folder from DESCRIBE FORMATTED ... PARTITION: the `Location` row under
+    `# Detailed Partition Information` (a later one, under `# Storage Information`, is the table's)."""
+    in_partition = False
+    for name, value, *_ in described:
+        name = (name or "").strip()
+        if name.startswith("#"):
+            in_partition = name == "# Detailed Partition Information"
+        elif in_partition and name == "Location" and value:
+            return value.strip().rstrip("/").rsplit("/", 1)[-1]
+    return None
 
 
 def partition_rows(hive: HiveServer2Resource, table: CuratedTable, partition: dict[str, str],

@@ -40,3 +40,5 @@ ALTER TABLE {database}.{table} ADD IF NOT EXISTS PARTITION ({spec}) LOCATION '{l
 ALTER TABLE {database}.{table} PARTITION ({spec}) SET LOCATION '{location}'
 -- name: partition_rows
 SELECT COUNT(*), COUNT(DISTINCT {key}) FROM {database}.{table} WHERE {where}
+-- name: describe_partition
+DESCRIBE FORMATTED {database}.{table} PARTITION ({spec})

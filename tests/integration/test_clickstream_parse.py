@@ -102,14 +102,21 @@ def test_counts_reconcile_and_are_recorded(corpus):
 
 
 def test_rerun_replaces_the_hour_atomically(corpus, lake, hive, test_resources):
-    corpus, _ = corpus
+    corpus, first = corpus
     dt, hr = bucket_of(HOUR)
-    before = lake.list_dirs(f"curated/clickstream_events/dt={dt}/hr={hr}")
-    _parse(test_resources, HOUR)
-    after = lake.list_dirs(f"curated/clickstream_events/dt={dt}/hr={hr}")
-    assert len(before) == len(after) == 1 and before != after  # a new version swapped in, the old one gone
+    folder = f"curated/clickstream_events/dt={dt}/hr={hr}"
+    rerun = _parse(test_resources, HOUR)
+    versions = {d.rsplit("-", 1)[-1]: d for d in lake.list_dirs(folder)}
+    # The new version is swapped in; the one it replaced stays until the next swap, for queries that
+    # planned their files before this one (nothing older is left).
+    assert set(versions) == {rerun.run_id[:8], first.run_id[:8]}, versions
+    locations = [r[1] for r in hive.query(f"DESCRIBE FORMATTED {hive.db('curated')}.clickstream_events "
+                                          f"PARTITION (dt = '{dt}', hr = '{hr}')") if r[0] == "Location"]
+    assert locations[0].rstrip("/").endswith(f"/dt={dt}/hr={hr}/{versions[rerun.run_id[:8]]}")  # the partition's
     count = hive.query(f"SELECT COUNT(*) FROM {hive.db('curated')}.clickstream_events WHERE {_where(HOUR)}")
     assert count[0][0] == len(corpus.good_ids)
+    again = _parse(test_resources, HOUR)
+    assert {d.rsplit("-", 1)[-1] for d in lake.list_dirs(folder)} == {again.run_id[:8], rerun.run_id[:8]}
 
 
 def test_upgrad_records_are_accepted_by_configuration(lake, hive, test_resources):
@@ -186,6 +193,8 @@ def test_a_killed_parse_leaves_only_orphans_the_next_run_removes(lake, hive, tes
     dt, hr = bucket_of(hour)
     events_dir, rejects_dir = (partition_dir(t, {"dt": dt, "hr": hr}) for t in (EVENTS, REJECTS))
     first = _parse(test_resources, hour)
+    # What the first run left: its version, and the one it replaced if this hour was parsed before.
+    baseline = {folder: set(lake.list_dirs(folder)) for folder in (events_dir, rejects_dir)}
     # Leftovers of a run killed long ago, and of one killed now just before publishing (its step raising there).
     old_kill = "v=20250101T000000000000-deadbeef"
     for folder in (f"{events_dir}/_staged-{old_kill}", f"{events_dir}/{old_kill}", f"{rejects_dir}/{old_kill}"):
@@ -200,16 +209,17 @@ def test_a_killed_parse_leaves_only_orphans_the_next_run_removes(lake, hive, tes
         parse.parse_hour(hive, lake, ClickstreamLandingResource(landing_dir=LANDING), hour, killed_version)
     monkeypatch.undo()
     [published] = [d for d in lake.list_dirs(events_dir) if d.endswith(f"-{first.run_id[:8]}")]
-    assert set(lake.list_dirs(events_dir)) == {published, f"_staged-{old_kill}", old_kill,
-                                               f"_staged-{killed_version}", killed_version}
-    assert set(lake.list_dirs(rejects_dir)) == {published, old_kill, killed_version}
+    assert set(lake.list_dirs(events_dir)) == baseline[events_dir] | {
+        f"_staged-{old_kill}", old_kill, f"_staged-{killed_version}", killed_version}
+    assert set(lake.list_dirs(rejects_dir)) == baseline[rejects_dir] | {old_kill, killed_version}
     count = f"SELECT COUNT(*) FROM {hive.db('curated')}.clickstream_events WHERE {_where(hour)}"
     assert hive.query(count)[0][0] == good  # readers still see the published version
 
     rerun = _parse(test_resources, hour)
     for folder in (events_dir, rejects_dir):
-        left = lake.list_dirs(folder)
-        assert len(left) == 1 and left[0].startswith("v=") and left[0].endswith(f"-{rerun.run_id[:8]}"), left
+        # Only the new version and the published one it replaced (kept for readers in flight).
+        left = {d.rsplit("-", 1)[-1] for d in lake.list_dirs(folder)}
+        assert left == {rerun.run_id[:8], first.run_id[:8]}, lake.list_dirs(folder)
     assert hive.query(count)[0][0] == good
 
 
