@@ -81,13 +81,17 @@ def run_statement(cur: hive.Cursor, statement: str) -> None:
             time.sleep(pause)
             pause = min(pause * 2, 0.5)
     except hive.OperationalError as exc:
-        raise HiveError(f"HiveServer2 rejected: {statement.strip()[:200]}\n  {_reason(exc)}") from None
+        raise _failed("rejected", statement, _reason(exc)) from None
     except (TTransportException, OSError) as exc:
-        raise HiveError(f"HiveServer2 stopped answering during: {statement.strip()[:200]}\n  {exc}") from None
+        raise _failed("stopped answering during", statement, str(exc)) from None
     if status.operationState != TOperationState.FINISHED_STATE:
         reason = (status.errorMessage or "").split("\n", 1)[0][:500] or \
             TOperationState._VALUES_TO_NAMES.get(status.operationState)
-        raise HiveError(f"HiveServer2 rejected: {statement.strip()[:200]}\n  {reason}")
+        raise _failed("rejected", statement, reason)
+
+
+def _failed(what: str, statement: str, reason: str) -> HiveError:
+    return HiveError(f"HiveServer2 {what}: {statement.strip()[:200]}\n  {reason}")
 
 
 def _quietly(close) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from dataplatform.paths import render_named_sql
-from resources.hive import HiveServer2Resource
+from resources.hive import HiveServer2Resource, run_statement
 from resources.lake import LakeResource
 
 CURATED = "curated"
@@ -55,9 +55,13 @@ def publish_partition(hive: HiveServer2Resource, lake: LakeResource, table: Cura
     spec = ", ".join(f"{k} = '{v}'" for k, v in partition.items())
     location = lake.uri(f"{partition_dir(table, partition)}/{version}")
     values = dict(database=database, table=table.name, spec=spec, location=location)
-    exists = hive.query(render_named_sql(TABLES_SQL, "show_partition", **values))
-    replaced = _location_folder(hive.query(render_named_sql(TABLES_SQL, "describe_partition", **values))) \
-        if exists else None
+    with hive.cursor() as cur:  # one session for both reads
+        run_statement(cur, render_named_sql(TABLES_SQL, "show_partition", **values))
+        exists = cur.fetchall()
+        replaced = None
+        if exists:
+            run_statement(cur, render_named_sql(TABLES_SQL, "describe_partition", **values))
+            replaced = _location_folder(cur.fetchall())
     hive.execute(render_named_sql(TABLES_SQL, "set_location" if exists else "add_partition", **values))
     for old in lake.list_dirs(partition_dir(table, partition)):
         if old not in (version, replaced):
