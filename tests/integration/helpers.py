@@ -1,12 +1,19 @@
-"""Helpers the integration tests share: materializing the import assets, reading rows back."""
+"""Helpers the integration tests share: materializing the import assets, reading rows back, dropping
+files into Flume's spool folder and reading what the agent landed."""
 
+import os
+import time
 from datetime import datetime
 from decimal import Decimal
 
 import dagster as dg
 
+from dataplatform.landing import is_closed_file
+from dataplatform.localstack.flume import spool_dir
+from dataplatform.paths import state_dir
 from dataplatform_assets.ingestion.assets import build_import_asset, import_assets
 from dataplatform_assets.ingestion.load_state import table_dir
+from resources.clickstream import LANDING_DIR
 
 
 def materialize(test_resources):
@@ -19,6 +26,22 @@ def materialize_specs(test_resources, *specs, extra=(), raise_on_error=True):
     """Materialize the import assets of `specs` (contracts a test varies), plus `extra` assets."""
     return dg.materialize([build_import_asset(spec) for spec in specs] + list(extra), resources=test_resources,
                           instance=dg.DagsterInstance.ephemeral(), raise_on_error=raise_on_error)
+
+
+# A new shop customer; the one parameter is its (unique) email.
+INSERT_CUSTOMER = ("INSERT INTO customers (email, first_name, last_name, street, city, state, postal_code, country) "
+                   "VALUES (%s, 'Late', 'Writer', '1 Road', 'Town', 'ST', '12345', 'DE')")
+
+
+def delete_customers(mysql, ids):
+    """Delete customers with their orders and order lines, as the foreign keys demand."""
+    marks = ", ".join(["%s"] * len(ids))
+    with mysql.connect() as conn, conn.cursor() as cur:
+        cur.execute("DELETE i FROM order_items i JOIN orders o ON o.order_id = i.order_id "
+                    f"WHERE o.customer_id IN ({marks})", ids)
+        cur.execute(f"DELETE FROM orders WHERE customer_id IN ({marks})", ids)
+        cur.execute(f"DELETE FROM customers WHERE customer_id IN ({marks})", ids)
+        conn.commit()
 
 
 def empty_lake_table(lake, table):
@@ -73,3 +96,35 @@ def _is_decimal(text):
         return "." in text and not text.count("-")
     except ArithmeticError:
         return False
+
+
+def spool_file(name: str, body: bytes) -> None:
+    """Drop a finished file into Flume's spool folder the way web servers do: written hidden, renamed in."""
+    spool = spool_dir(state_dir())
+    staged = spool / f".{name}.writing"
+    staged.write_bytes(body)
+    os.replace(staged, spool / name)
+
+
+def landed_lines(lake, bucket: str, token: str) -> dict[str, list[bytes]]:
+    """{closed file: its lines carrying `token`} in one landing bucket."""
+    found = {}
+    for entry in lake.list_status(f"{LANDING_DIR}/{bucket}"):
+        if not entry.is_dir and is_closed_file(entry.name):
+            lines = [line for line in lake.read_bytes(f"{LANDING_DIR}/{bucket}/{entry.name}").split(b"\n")
+                     if token.encode() in line]
+            if lines:
+                found[entry.name] = lines
+    return found
+
+
+def wait_landed(lake, buckets: list[str], token: str, expected: int, timeout: float = 120) -> dict:
+    """{bucket: {file: lines}} once the closed files of `buckets` hold `expected` lines with `token`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = {b: f for b in buckets if (f := landed_lines(lake, b, token))}
+        count = sum(len(lines) for files in found.values() for lines in files.values())
+        if count >= expected or time.monotonic() > deadline:
+            assert count == expected, f"{count} of {expected} lines with {token} landed in {buckets}: {found}"
+            return found
+        time.sleep(1)

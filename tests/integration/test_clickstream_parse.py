@@ -3,9 +3,7 @@ counted as a duplicate, or quarantined with its reason; re-runs replace the hour
 
 from __future__ import annotations
 
-import json
 import re
-import uuid
 from pathlib import Path
 
 import dagster as dg
@@ -32,6 +30,19 @@ def _parse(test_resources, hour: str, fmt: str = "shop_json") -> dg.ExecuteInPro
     resources = {**test_resources, "clickstream": ClickstreamLandingResource(landing_dir=LANDING, format=fmt)}
     result = dg.materialize([clickstream_events], partition_key=hour, resources=resources,
                             instance=dg.DagsterInstance.ephemeral())
+    assert result.success
+    return result
+
+
+def _land_and_parse(lake, test_resources, hours: dict[str, list[bytes]], file_name: str):
+    """Land each hour's lines as one file, then parse the hours in one range run, as the sensor does."""
+    for hour, lines in hours.items():
+        land(lake, hour, {file_name: b"\n".join(lines) + b"\n"})
+    result = dg.materialize([clickstream_events], resources={**test_resources, "clickstream":
+                            ClickstreamLandingResource(landing_dir=LANDING)},
+                            instance=dg.DagsterInstance.ephemeral(),
+                            tags={"dagster/asset_partition_range_start": min(hours),
+                                  "dagster/asset_partition_range_end": max(hours)})
     assert result.success
     return result
 
@@ -148,29 +159,17 @@ def test_sessions_follow_the_events(corpus, hive, test_resources):
 
 
 def test_sessions_split_on_30_minute_gaps_cross_midnight_and_convert(lake, hive, test_resources):
-    def event(n, ts, customer, kind="page_view", **extra):
-        return json.dumps({"event_id": str(uuid.UUID(int=10_000 + n)), "event_type": kind, "event_ts": ts,
-                           "customer_id": customer, "device_id": f"dev-{customer}", "channel": "web",
-                           **extra}).encode()
-
     day, next_day = "2025-06-05", "2025-06-06"
     hours = {
-        f"{day}-10:00": [event(1, f"{day}T10:00:00.000+00:00", 7), event(2, f"{day}T10:20:00.000+00:00", 7),
-                         event(3, f"{day}T10:45:00.000+00:00", 7, "product_view", product_id=5),
-                         event(4, f"{day}T10:50:00.000+00:00", 8, "add_to_cart", product_id=5, quantity=1)],
-        f"{day}-11:00": [event(5, f"{day}T11:30:00.000+00:00", 7),  # 45 minutes later: a new session
-                         event(6, f"{day}T11:05:00.000+00:00", 8, "purchase", order_id=99)],
-        f"{day}-23:00": [event(7, f"{day}T23:50:00.000+00:00", 9)],
-        f"{next_day}-00:00": [event(8, f"{next_day}T00:10:00.000+00:00", 9)],  # continues across midnight
+        f"{day}-10:00": [event_line(1, f"{day}T10:00:00.000+00:00", 7), event_line(2, f"{day}T10:20:00.000+00:00", 7),
+                         event_line(3, f"{day}T10:45:00.000+00:00", 7, "product_view", product_id=5),
+                         event_line(4, f"{day}T10:50:00.000+00:00", 8, "add_to_cart", product_id=5, quantity=1)],
+        f"{day}-11:00": [event_line(5, f"{day}T11:30:00.000+00:00", 7),  # 45 minutes later: a new session
+                         event_line(6, f"{day}T11:05:00.000+00:00", 8, "purchase", order_id=99)],
+        f"{day}-23:00": [event_line(7, f"{day}T23:50:00.000+00:00", 9)],
+        f"{next_day}-00:00": [event_line(8, f"{next_day}T00:10:00.000+00:00", 9)],  # continues across midnight
     }
-    for hour, lines in hours.items():
-        land(lake, hour, {"events.3000.jsonl": b"\n".join(lines) + b"\n"})
-    result = dg.materialize([clickstream_events], resources={**test_resources, "clickstream":
-                            ClickstreamLandingResource(landing_dir=LANDING)},
-                            instance=dg.DagsterInstance.ephemeral(),
-                            tags={"dagster/asset_partition_range_start": f"{day}-10:00",
-                                  "dagster/asset_partition_range_end": f"{next_day}-00:00"})
-    assert result.success
+    _land_and_parse(lake, test_resources, hours, "events.3000.jsonl")
     for d in (day, next_day):
         assert dg.materialize([sessions], partition_key=d, resources=test_resources,
                               instance=dg.DagsterInstance.ephemeral()).success
@@ -234,14 +233,7 @@ def test_anonymous_visitors_are_sessionized_per_device(lake, hive, test_resource
                                     product_id=5)],
         f"{day}-10:00": [event_line(705, f"{day}T10:05:00.000+00:00", None, device="anon-A")],  # 45 min later
     }
-    for hour, lines in hours.items():
-        land(lake, hour, {"events.7000.jsonl": b"\n".join(lines) + b"\n"})
-    parsed = dg.materialize([clickstream_events], resources={**test_resources, "clickstream":
-                            ClickstreamLandingResource(landing_dir=LANDING)},
-                            instance=dg.DagsterInstance.ephemeral(),
-                            tags={"dagster/asset_partition_range_start": f"{day}-09:00",
-                                  "dagster/asset_partition_range_end": f"{day}-10:00"})
-    assert parsed.success
+    _land_and_parse(lake, test_resources, hours, "events.7000.jsonl")
     anonymous = hive.query(f"SELECT COUNT(*) FROM {hive.db('curated')}.clickstream_events "
                            f"WHERE dt = '{day}' AND customer_id IS NULL")
     assert anonymous[0][0] == 4

@@ -5,22 +5,19 @@ Spark on the Thrift Server. Each run marks its lines with a fresh token, so earl
 from __future__ import annotations
 
 import json
-import os
-import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
 import dagster as dg
 import pytest
 
-from dataplatform.landing import is_closed_file
-from dataplatform.localstack.flume import spool_dir
 from dataplatform.paths import state_dir
 from dataplatform.settings import load_settings
 from dataplatform_assets.clickstream.assets import clickstream_events
 from resources import resources_for
 from resources.clickstream import LANDING_DIR, ClickstreamLandingResource
 from tests.integration.clickstream_corpus import LANDING, land
+from tests.integration.helpers import spool_file, wait_landed
 
 MAX_LINE_LENGTH = 8 * 1024 * 1024  # flume_conf/clickstream.properties: deserializer.maxLineLength
 
@@ -37,40 +34,8 @@ def token() -> str:
     return uuid.uuid4().hex[:16]  # only to find this run's lines; no choice in the test depends on it
 
 
-def _spool(name: str, body: bytes) -> None:
-    """Drop a finished file into Flume's spool folder the way web servers do: written hidden, renamed in."""
-    spool = spool_dir(state_dir())
-    staged = spool / f".{name}.writing"
-    staged.write_bytes(body)
-    os.replace(staged, spool / name)
-
-
 def _bucket(hour: datetime) -> str:
     return f"dt={hour:%Y-%m-%d}/hr={hour:%H}"
-
-
-def _landed(lake, bucket: str, token: str) -> dict[str, list[bytes]]:
-    """{closed file: its lines carrying `token`} in one landing bucket."""
-    found = {}
-    for entry in lake.list_status(f"{LANDING_DIR}/{bucket}"):
-        if not entry.is_dir and is_closed_file(entry.name):
-            lines = [line for line in lake.read_bytes(f"{LANDING_DIR}/{bucket}/{entry.name}").split(b"\n")
-                     if token.encode() in line]
-            if lines:
-                found[entry.name] = lines
-    return found
-
-
-def _wait_landed(lake, buckets: list[str], token: str, expected: int, timeout: float = 120) -> dict:
-    """{bucket: {file: lines}} once the closed files of `buckets` hold `expected` lines with `token`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = {b: f for b in buckets if (f := _landed(lake, b, token))}
-        count = sum(len(lines) for files in found.values() for lines in files.values())
-        if count >= expected or time.monotonic() > deadline:
-            assert count == expected, f"{count} of {expected} lines with {token} landed in {buckets}: {found}"
-            return found
-        time.sleep(1)
 
 
 def _hours_between(start: datetime, end: datetime) -> list[datetime]:
@@ -112,9 +77,9 @@ def test_lines_without_a_valid_time_land_in_their_arrival_hour_and_are_quarantin
     }
     timed = _event(token, 6)  # a well-formed time in the same file: its own hour's bucket
     before = datetime.now(timezone.utc)
-    _spool(f"arrival-{token}.jsonl", b"\n".join([*no_time, timed]) + b"\n")
+    spool_file(f"arrival-{token}.jsonl", b"\n".join([*no_time, timed]) + b"\n")
     arrival_hours = _hours_between(before, datetime.now(timezone.utc) + timedelta(seconds=120))
-    found = _wait_landed(stack_lake, [_bucket(h) for h in arrival_hours] + ["dt=2025-03-04/hr=05"], token, 6)
+    found = wait_landed(stack_lake, [_bucket(h) for h in arrival_hours] + ["dt=2025-03-04/hr=05"], token, 6)
     assert [line for files in found.pop("dt=2025-03-04/hr=05", {}).values() for line in files] == [timed]
     [(bucket, files)] = found.items()  # the five lines without a valid time: one arrival-hour bucket
     assert sorted(line for lines in files.values() for line in lines) == sorted(no_time)
@@ -139,8 +104,8 @@ def test_upgrad_records_land_in_the_hour_of_their_timestamp(stack_lake, lake, hi
              datetime(2025, 3, 5, 7, tzinfo=timezone.utc): [record(3, "2025-03-05 07:30:00.5", key="Timestamp"),
                                                             record(4, "2025-03-05 07:00:00.123456")]}
     # One file, the hours interleaved as an app would send them.
-    _spool(f"upgrad-{token}.jsonl", b"\n".join([hours[h][i] for i in range(2) for h in hours]) + b"\n")
-    found = _wait_landed(stack_lake, [_bucket(h) for h in hours], token, 4)
+    spool_file(f"upgrad-{token}.jsonl", b"\n".join([hours[h][i] for i in range(2) for h in hours]) + b"\n")
+    found = wait_landed(stack_lake, [_bucket(h) for h in hours], token, 4)
     for hour, records in hours.items():
         assert sorted(line for lines in found[_bucket(hour)].values() for line in lines) == sorted(records)
         _parse_copy(stack_lake, lake, hive, test_resources, hour, list(found[_bucket(hour)]), fmt="upgrad")
@@ -159,10 +124,10 @@ def test_a_line_over_8_mib_is_split_by_flume_and_each_piece_quarantined(stack_la
     log = state_dir() / "logs" / "flume.log"
     warned_before = log.read_text(errors="replace").count(f"Line length exceeds max ({MAX_LINE_LENGTH})")
     before = datetime.now(timezone.utc)
-    _spool(f"long-{token}.jsonl", line + b"\n")
+    spool_file(f"long-{token}.jsonl", line + b"\n")
     arrival_hours = _hours_between(before, datetime.now(timezone.utc) + timedelta(seconds=120))
     # The token is in both pieces: the device id near the start, the query at the end.
-    found = _wait_landed(stack_lake, [_bucket(own_hour)] + [_bucket(h) for h in arrival_hours], token, 2)
+    found = wait_landed(stack_lake, [_bucket(own_hour)] + [_bucket(h) for h in arrival_hours], token, 2)
     own_files = found.pop(_bucket(own_hour), {})
     assert [ln for lines in own_files.values() for ln in lines] == [first]  # cut at exactly maxLineLength bytes,
     # in the bucket of the time it carries; the rest a line of its own, without a time: the arrival hour's bucket

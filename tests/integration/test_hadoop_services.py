@@ -4,7 +4,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import uuid
 
 import happybase
@@ -13,6 +12,7 @@ import pytest
 
 from dataplatform.localstack.flume import spool_dir
 from dataplatform.paths import state_dir
+from tests.integration.helpers import spool_file, wait_landed
 
 
 def hbase_connection(settings):
@@ -68,13 +68,6 @@ def test_happybase_creates_puts_gets_and_scans(settings):
         conn.close()
 
 
-def _bucket_files(lake, bucket):
-    fs, _ = lake.filesystem()
-    infos = fs.get_file_info(pafs.FileSelector(lake.path(bucket), allow_not_found=True))
-    return fs, [i.path for i in infos if i.type == pafs.FileType.File
-                and not i.base_name.startswith("_") and not i.base_name.endswith(".tmp")]
-
-
 def test_flume_lands_a_dropped_file_in_its_event_time_bucket(stack, settings):
     from resources.lake import LakeResource
 
@@ -86,26 +79,12 @@ def test_flume_lands_a_dropped_file_in_its_event_time_bucket(stack, settings):
              for i in range(20)]
     lines.append(b'{"event_id":"' + run.encode() + b'-bad","note":"\xff\xfe invalid utf-8",'
                  b'"event_ts":"2024-03-05T10:15:59.000+02:00"}')
-    spool = spool_dir(state_dir())
-    staged = spool / f".{run}.jsonl"
-    staged.write_bytes(b"\n".join(lines) + b"\n")
-    final = spool / f"test-{run}.jsonl"
-    staged.rename(final)  # writers publish finished files atomically
-
-    bucket = "raw/clickstream/dt=2024-03-05/hr=08"
-    deadline = time.monotonic() + 150
-    found: list[bytes] = []
-    while time.monotonic() < deadline:
-        fs, files = _bucket_files(lake, bucket)
-        found = []
-        for path in files:
-            with fs.open_input_stream(path) as src:
-                found += [ln for ln in src.read().splitlines() if run.encode() in ln]
-        if len(found) == len(lines):
-            break
-        time.sleep(2)
+    spool_file(f"test-{run}.jsonl", b"\n".join(lines) + b"\n")  # writers publish finished files atomically
+    landed = wait_landed(lake, ["dt=2024-03-05/hr=08"], run, len(lines), timeout=150)
+    found = [line for files in landed.values() for file_lines in files.values() for line in file_lines]
     assert sorted(found) == sorted(lines)  # every line, byte for byte (invalid UTF-8 included)
-    assert not final.exists() and (spool / f"test-{run}.jsonl.COMPLETED").exists()
+    spool = spool_dir(state_dir())
+    assert not (spool / f"test-{run}.jsonl").exists() and (spool / f"test-{run}.jsonl.COMPLETED").exists()
 
 
 def test_sqoop_import_lands_in_hdfs_with_the_right_row_count(fresh_shop, lake, settings):

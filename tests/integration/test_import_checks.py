@@ -17,6 +17,7 @@ from dataplatform_assets.ingestion.raw_tables import current_row_count
 from dataplatform_assets.ingestion.table_import import ImportMismatch, new_load_id, run_import
 from dataplatform_assets.ingestion.tables import SHOP_TABLES
 from tests.integration.helpers import (
+    INSERT_CUSTOMER,
     check_results,
     empty_lake_table,
     materialize_specs,
@@ -26,8 +27,6 @@ from tests.integration.helpers import (
 )
 
 CUSTOMERS = next(t for t in SHOP_TABLES if t.name == "customers")
-NEW_CUSTOMER = ("INSERT INTO customers (email, first_name, last_name, street, city, state, postal_code, country) "
-                "VALUES ('late@example.com', 'Late', 'Writer', '1 Road', 'Town', 'ST', '12345', 'DE')")
 
 
 @pytest.fixture()
@@ -106,7 +105,7 @@ def test_connectorx_window_check_warns_when_a_write_lands_between_snapshot_and_r
 
     def read_after_a_concurrent_insert(*args, **kwargs):
         with mysql.connect() as conn, conn.cursor() as cur:
-            cur.execute(NEW_CUSTOMER)
+            cur.execute(INSERT_CUSTOMER, ("late@example.com",))
             conn.commit()
         return real(*args, **kwargs)
 
@@ -133,7 +132,7 @@ def test_pymysql_count_checks_fail_with_error_severity(customers, mysql, test_re
     monkeypatch.setattr(assets, "run_import", lambda *a, **k: (lambda r: replace(
         r, expected_rows=r.expected_rows + 1, source_rows=r.source_rows + 1))(real(*a, **k)))
     with mysql.connect() as conn, conn.cursor() as cur:
-        cur.execute(NEW_CUSTOMER)
+        cur.execute(INSERT_CUSTOMER, ("late@example.com",))
         conn.commit()
     result = materialize_specs(test_resources, CUSTOMERS)
     window = check_results(result)[("customers", WINDOW_CHECK)]

@@ -8,7 +8,15 @@ import pytest
 from dataplatform.generator.changes import apply_change_batch
 from dataplatform_assets.ingestion.load_state import published_loads, read_state
 from dataplatform_assets.ingestion.tables import SHOP_TABLES
-from tests.integration.helpers import empty_lake_table, materialize_specs, meta, rows_in_hive, rows_in_mysql
+from tests.integration.helpers import (
+    INSERT_CUSTOMER,
+    delete_customers,
+    empty_lake_table,
+    materialize_specs,
+    meta,
+    rows_in_hive,
+    rows_in_mysql,
+)
 
 SPECS = {t.name: t for t in SHOP_TABLES}
 
@@ -23,17 +31,6 @@ def shop(engine, fresh_shop, lake):
 
 def modes(result):
     return [meta(e.materialization.metadata)["mode"] for e in result.get_asset_materialization_events()]
-
-
-def delete_customers(mysql, ids):
-    """Delete customers with their orders and order lines, as the foreign keys demand."""
-    marks = ", ".join(["%s"] * len(ids))
-    with mysql.connect() as conn, conn.cursor() as cur:
-        cur.execute("DELETE i FROM order_items i JOIN orders o ON o.order_id = i.order_id "
-                    f"WHERE o.customer_id IN ({marks})", ids)
-        cur.execute(f"DELETE FROM orders WHERE customer_id IN ({marks})", ids)
-        cur.execute(f"DELETE FROM customers WHERE customer_id IN ({marks})", ids)
-        conn.commit()
 
 
 def test_full_every_compacts_the_chain_into_a_full_load(shop, mysql, hive, lake, test_resources):
@@ -68,8 +65,7 @@ def test_a_where_filter_lands_exactly_the_matching_source_rows_in_every_run(shop
     assert len(expected) == 100 and rows_in_hive(hive, "customers", "customer_id") == expected
     with mysql.connect() as conn, conn.cursor() as cur:
         cur.execute("UPDATE customers SET city = 'Atlantis' WHERE customer_id IN (50, 150)")
-        cur.execute("INSERT INTO customers (email, first_name, last_name, street, city, state, postal_code, country) "
-                    "VALUES ('new@example.com', 'New', 'Customer', '1 Road', 'Town', 'ST', '12345', 'DE')")
+        cur.execute(INSERT_CUSTOMER, ("new@example.com",))
         conn.commit()
     delete_customers(mysql, [60, 160])
     assert modes(materialize_specs(test_resources, spec)) == ["lastmodified"]

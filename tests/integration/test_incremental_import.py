@@ -11,7 +11,7 @@ from dataplatform_assets.ingestion.load_state import published_loads
 from dataplatform_assets.ingestion.raw_tables import current_row_count
 from dataplatform_assets.ingestion.table_import import ENGINES, SchemaDrift, new_load_id, run_import
 from dataplatform_assets.ingestion.tables import SHOP_TABLES
-from tests.integration.helpers import materialize, rows_in_hive, rows_in_mysql
+from tests.integration.helpers import delete_customers, materialize, rows_in_hive, rows_in_mysql
 
 SPECS = {t.name: t for t in SHOP_TABLES}
 
@@ -28,11 +28,8 @@ def test_updates_with_past_timestamps_and_deletes_are_caught(imported, mysql, hi
         # An update that sets updated_at back in time: invisible to a check column alone.
         cur.execute("UPDATE customers SET city = 'Atlantis', updated_at = '2020-01-01 00:00:00' "
                     "WHERE customer_id = 5")
-        # A delete (its orders first, as the foreign keys demand).
-        cur.execute("DELETE i FROM order_items i JOIN orders o ON o.order_id = i.order_id WHERE o.customer_id = 9")
-        cur.execute("DELETE FROM orders WHERE customer_id = 9")
-        cur.execute("DELETE FROM customers WHERE customer_id = 9")
         conn.commit()
+    delete_customers(mysql, [9])  # its orders first, as the foreign keys demand
     materialize(test_resources)
     assert_current_equals_source(hive, mysql)
 
