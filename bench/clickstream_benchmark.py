@@ -91,8 +91,8 @@ def child_duckdb(path: str, out: str) -> dict:
 
 def spark_json_floor(hive, landing_file: str, location: str, runs: int = 2) -> float:
     """Best of `runs`: Spark's own JSON reader, explicit schema, to Parquet on the Thrift Server."""
-    from dataplatform.paths import named_queries
     from resources.hive import run_statement
+    from resources.sql import named_queries
 
     q = named_queries("bench/spark_json_to_parquet.sql")
     schema = ", ".join(f"{name} {spark}" for name, (_, spark) in EVENT_COLUMNS.items())

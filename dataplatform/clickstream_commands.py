@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     if args.what == "recover-landing":
-        from dataplatform.landing import recover_open_files
+        from dataplatform_assets.clickstream.landing import recover_open_files
         from resources.clickstream import LANDING_DIR
         from resources.lake import LakeResource
 

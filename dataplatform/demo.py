@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from dataplatform.paths import render_sql
+from resources.sql import render_sql
 
 DEMO_QUERIES = ("demo/raw_row_counts.sql", "demo/top_customers.sql", "demo/category_sales.sql")
 CLICKSTREAM_QUERIES = ("demo/clickstream_funnel.sql", "demo/clickstream_rejects.sql", "demo/sessions_by_day.sql")

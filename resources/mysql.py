@@ -8,8 +8,8 @@ import dagster as dg
 import pymysql
 from pydantic import Field
 
-from dataplatform.paths import render_sql
 from dataplatform.settings import Settings, SettingsError, read_password_file
+from resources.sql import render_sql
 
 
 class MySQLError(RuntimeError):

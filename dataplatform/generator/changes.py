@@ -19,7 +19,7 @@ import pymysql
 from dataplatform.generator.loader import insert_rows
 from dataplatform.generator.shop import CUSTOMER_STATUSES, TIERS, build_customers, build_orders
 from dataplatform.generator.vocabulary import CITIES, STREETS
-from dataplatform.paths import named_queries
+from resources.sql import named_queries
 
 NEXT_STATUS = {"placed": "paid", "paid": "shipped", "shipped": "delivered"}
 

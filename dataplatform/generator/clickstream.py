@@ -23,10 +23,8 @@ from pathlib import Path
 import numpy as np
 import pymysql
 
-from dataplatform.paths import named_queries
+from resources.sql import named_queries
 
-EVENT_TYPES = ("page_view", "search", "product_view", "add_to_cart", "remove_from_cart",
-               "checkout_start", "purchase")
 # Kinds of malformed line, with their relative frequency; `huge_line` appears at most once a run.
 BAD_KINDS = {"truncated_json": 3, "invalid_utf8": 2, "wrong_type": 2, "missing_field": 2,
              "absurd_timestamp": 2, "unknown_event_type": 2, "not_json": 1, "huge_line": 1}

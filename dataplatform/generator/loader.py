@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pymysql
 
-from dataplatform.paths import sql_statements
+from resources.sql import sql_statements
 
 # Generated columns holding integer cents, and the DECIMAL column each one fills.
 CENTS_COLUMNS = {"price_cents": "price", "unit_price_cents": "unit_price",

@@ -41,7 +41,7 @@ class FlumeAgent(JavaService):
         return str(spool_dir(self.root.parent))
 
     def prepare(self) -> None:
-        from dataplatform.landing import recover_open_files
+        from dataplatform_assets.clickstream.landing import recover_open_files
         from resources.clickstream import LANDING_DIR
         from resources.lake import LakeResource
 

@@ -13,8 +13,9 @@ import pymysql
 
 from dataplatform.localstack.process import ServiceError
 from dataplatform.localstack.service import Service
-from dataplatform.paths import STACK_CONF_DIR, sql_statements
+from dataplatform.paths import STACK_CONF_DIR
 from dataplatform.settings import Settings, local_secret, read_password_file
+from resources.sql import sql_statements
 
 
 class MariaDB(Service):

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from dataplatform.paths import render_named_sql
 from resources.hive import HiveServer2Resource, run_statement
 from resources.lake import LakeResource
+from resources.sql import render_named_sql
 
 CURATED = "curated"
 TABLES_SQL = "clickstream/tables.sql"

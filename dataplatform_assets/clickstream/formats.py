@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dataplatform.generator.clickstream import EVENT_TYPES
+# The event types of our web servers' JSON lines (the shop_json format); anything else is
+# `unknown_event_type`.
+EVENT_TYPES = ("page_view", "search", "product_view", "add_to_cart", "remove_from_cart",
+               "checkout_start", "purchase")
 
 
 @dataclass(frozen=True)

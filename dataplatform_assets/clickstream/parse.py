@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from dataplatform.landing import is_closed_file
-from dataplatform.paths import render_sql, sql_statements
 from dataplatform_assets.clickstream.curated_tables import (
     EVENTS,
     REJECTS,
@@ -21,10 +19,12 @@ from dataplatform_assets.clickstream.curated_tables import (
     publish_partition,
 )
 from dataplatform_assets.clickstream.formats import clickstream_format
+from dataplatform_assets.clickstream.landing import is_closed_file
 from dataplatform_assets.clickstream.partitions import bucket_of, hour_start
 from resources.clickstream import ClickstreamLandingResource
 from resources.hive import HiveServer2Resource, run_statement
 from resources.lake import LakeResource
+from resources.sql import render_sql, sql_statements
 
 # Longer lines are quarantined whole as `line_too_long` without being parsed.
 MAX_LINE_BYTES = 1024 * 1024

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataplatform.paths import render_sql
 from dataplatform_assets.clickstream.curated_tables import (
     CURATED,
     SESSIONS,
@@ -12,6 +11,7 @@ from dataplatform_assets.clickstream.curated_tables import (
 )
 from resources.hive import HiveServer2Resource
 from resources.lake import LakeResource
+from resources.sql import render_sql
 
 INACTIVITY_GAP_MINUTES = 30
 

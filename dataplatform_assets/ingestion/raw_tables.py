@@ -6,12 +6,12 @@
 
 from __future__ import annotations
 
-from dataplatform.paths import render_sql
 from dataplatform_assets.ingestion.load_state import table_dir
 from dataplatform_assets.ingestion.source_schema import Column
 from dataplatform_assets.ingestion.tables import SourceTable
 from resources.hive import HiveServer2Resource
 from resources.lake import LakeResource
+from resources.sql import render_sql
 
 RAW_DATABASE = "raw"
 

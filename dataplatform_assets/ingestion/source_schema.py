@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pymysql
 
-from dataplatform.paths import read_sql
+from resources.sql import read_sql
 
 
 class UnsupportedColumn(RuntimeError):

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pymysql
 
-from dataplatform.paths import named_queries, state_dir
+from dataplatform.paths import state_dir
 from dataplatform_assets.ingestion.load_state import (
     LoadState,
     latest_state,
@@ -37,6 +37,7 @@ from dataplatform_assets.ingestion.source_schema import Column, read_columns
 from dataplatform_assets.ingestion.tables import SourceTable
 from resources.lake import LakeResource
 from resources.mysql import MySQLResource
+from resources.sql import named_queries
 
 DELETED = "_deleted"
 ENGINES = ("pymysql", "connectorx", "spark", "sqoop")

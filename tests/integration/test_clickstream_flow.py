@@ -17,12 +17,12 @@ import dagster as dg
 import pytest
 
 from dataplatform.generator.clickstream import ClickstreamOptions, write_events
-from dataplatform.landing import is_open_file
 from dataplatform.localstack import process
 from dataplatform.localstack.flume import spool_dir
 from dataplatform.paths import stack_dagster_home, state_dir
 from dataplatform.settings import load_settings
 from dataplatform_assets.clickstream.curated_tables import EVENTS, REJECTS, ensure_tables, partition_dir
+from dataplatform_assets.clickstream.landing import is_open_file
 from resources import resources_for
 from resources.clickstream import LANDING_DIR
 

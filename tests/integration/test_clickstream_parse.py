@@ -9,12 +9,12 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from dataplatform.paths import read_sql
 from dataplatform_assets.clickstream import parse
 from dataplatform_assets.clickstream.assets import EVENTS_KEY, RECONCILE_CHECK, clickstream_events, sessions
 from dataplatform_assets.clickstream.curated_tables import EVENTS, REJECTS, new_version, partition_dir
 from dataplatform_assets.clickstream.partitions import bucket_of
 from resources.clickstream import ClickstreamLandingResource
+from resources.sql import read_sql
 from tests.integration.clickstream_corpus import (
     HOUR,
     LANDING,

@@ -158,7 +158,7 @@ def _tick_after(instance: dg.DagsterInstance, after: float, timeout: float = 180
 def _quiet_landing_cursor(instance: dg.DagsterInstance, lake) -> str:
     """The sensor's cursor once Flume has no file open and a tick requested nothing and left the
     cursor as it was, and no run is in flight: nothing more will land until something is written to the spool folder."""
-    from dataplatform.landing import hour_buckets, is_open_file
+    from dataplatform_assets.clickstream.landing import hour_buckets, is_open_file
 
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
