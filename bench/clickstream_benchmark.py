@@ -109,9 +109,9 @@ def spark_json_floor(hive, landing_file: str, location: str, runs: int = 2) -> f
 def bench_parse(n_events: int) -> list[str]:
     from dataplatform.generator.clickstream import ClickstreamOptions, write_events
     from dataplatform_assets.clickstream.curated_tables import EVENTS, REJECTS, ensure_tables, new_version
+    from dataplatform_assets.clickstream.landing import ClickstreamLandingResource
     from dataplatform_assets.clickstream.parse import parse_hour
     from dataplatform_assets.clickstream.partitions import bucket_of, hour_start
-    from resources.clickstream import ClickstreamLandingResource
     from resources.hive import HiveServer2Resource
 
     s = _settings()

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -62,19 +63,25 @@ def _bench_lake_root() -> str:
 # --- the engines, each run in a child process -----------------------------------------------
 
 def child_arrow() -> dict:
+    from dagster_pyspark import LazyPySparkResource
+
+    from dataplatform.localstack.sqoop_launcher import sqoop_launcher_path
+    from dataplatform_assets.ingestion.spark_engine import IMPORT_SPARK_CONFIG
     from dataplatform_assets.ingestion.table_import import drop_superseded_loads, new_load_id, run_import
     from dataplatform_assets.ingestion.tables import SourceTable
     from resources.lake import LakeResource
-    from resources.mysql import MySQLResource
+    from resources.sqoop import SqoopResource
 
     s = _settings()
-    mysql = MySQLResource.from_settings(s, database=DATABASE)
+    mysql = s.mysql(database=DATABASE)
     lake = LakeResource(root=f"{_bench_lake_root()}/arrow", webhdfs_url=s.webhdfs_url)
     spec = SourceTable(TABLE, ("order_id",), "benchmark copy of orders", num_partitions=2)
     seconds = []
     for _ in range(2):  # the second import shows what each table costs a worker already running
         started = time.monotonic()
-        result = run_import(mysql, lake, spec, new_load_id())
+        result = run_import(mysql, lake, spec, new_load_id(), engine=os.environ.get("BENCH_ENGINE"),
+                            sqoop=SqoopResource(executable=str(sqoop_launcher_path())),
+                            spark=LazyPySparkResource(spark_config=IMPORT_SPARK_CONFIG))
         seconds.append(time.monotonic() - started)
         drop_superseded_loads(lake, TABLE, result.base_load_id)
     return {"rows": result.rows, "warm_s": seconds[1]}
@@ -114,9 +121,8 @@ CHILDREN = {"arrow": child_arrow, "spark": child_spark}
 def generate(scale: float) -> int:
     from dataplatform.generator.loader import load_tables
     from dataplatform.generator.shop import ShopSize, build_shop
-    from resources.mysql import MySQLResource
 
-    mysql = MySQLResource.from_settings(_settings(), database=DATABASE)
+    mysql = _settings().mysql(database=DATABASE)
     mysql.ensure_database()
     tables = build_shop(42, ShopSize.from_scale(scale))
     load_tables(mysql.connect, tables, report=lambda line: print(line, flush=True))
@@ -124,9 +130,8 @@ def generate(scale: float) -> int:
 
 
 def table_rows() -> int:
-    from resources.mysql import MySQLResource
 
-    with MySQLResource.from_settings(_settings(), database=DATABASE).connect() as conn, conn.cursor() as cur:
+    with _settings().mysql(database=DATABASE).connect() as conn, conn.cursor() as cur:
         cur.execute(f"SELECT COUNT(*) FROM {TABLE}")
         return int(cur.fetchone()[0])
 
@@ -197,7 +202,7 @@ def main() -> int:
                          ("pymysql", "platform engine inside the snapshot: same load"),
                          ("spark", "platform engine: Spark JDBC, 2 partitions, session start included"),
                          ("sqoop", "platform engine: Sqoop 1.4.7 text -> Parquet, 1 mapper (local runner)")):
-        env = dict(spark_env(state_dir() / "conf" / "spark"), DATAPLATFORM_IMPORT_ENGINE=engine)
+        env = dict(spark_env(state_dir() / "conf" / "spark"), BENCH_ENGINE=engine)
         seconds, peak, out = run_child("arrow", env=env)
         cold = seconds - out["warm_s"]
         results.append(Measurement(f"{engine} (platform), cold process", cold, peak, out["rows"],

@@ -9,6 +9,7 @@ from dataplatform.localstack.process import ServiceError
 from dataplatform.settings import SettingsError
 from resources.hive import HiveError
 from resources.mysql import MySQLError
+from resources.sqoop import SqoopFailed
 
 
 def _stack(args: argparse.Namespace) -> int:
@@ -143,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ServiceError, SettingsError, HiveError, MySQLError) as exc:
+    except (ServiceError, SettingsError, HiveError, MySQLError, SqoopFailed) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -42,8 +42,7 @@ def run(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     if args.what == "recover-landing":
-        from dataplatform_assets.clickstream.landing import recover_open_files
-        from resources.clickstream import LANDING_DIR
+        from dataplatform_assets.clickstream.landing import LANDING_DIR, recover_open_files
         from resources.lake import LakeResource
 
         lake = LakeResource(root=settings.lake_root, webhdfs_url=settings.webhdfs_url)
@@ -54,9 +53,8 @@ def run(args: argparse.Namespace) -> int:
         from dataplatform.generator.clickstream import ClickstreamOptions, build_events, read_shop_facts
         from dataplatform.generator.play import PlayOptions, play
         from dataplatform.localstack.flume import spool_dir
-        from resources.mysql import MySQLResource
 
-        mysql = MySQLResource.from_settings(settings, database=args.database)
+        mysql = settings.mysql(database=args.database)
         options = ClickstreamOptions(seed=args.seed, days=args.days, bad_share=args.bad_share,
                                      duplicate_share=args.duplicate_share)
         events = build_events(read_shop_facts(mysql.connect, args.days), options)[:args.events]

@@ -86,14 +86,13 @@ def run_demo(scale: float, seed: int) -> int:
     from dataplatform.materialize import materialize_selection
     from dataplatform.query import fetch, format_rows
     from dataplatform.settings import load_settings
-    from resources.mysql import MySQLResource
 
     started = _step("1/6 local stack")
     LocalStack().up()
 
     t = _step(f"2/6 shop database (seed {seed}, scale {scale})")
     tables = build_shop(seed, ShopSize.from_scale(scale))
-    mysql = MySQLResource.from_settings(load_settings())
+    mysql = load_settings().mysql()
     mysql.ensure_database()
     load_tables(mysql.connect, tables)
     print(f"loaded {sum(x.num_rows for x in tables.values()):,} rows in {time.monotonic() - t:.1f}s")

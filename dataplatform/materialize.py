@@ -16,7 +16,9 @@ def materialize_selection(selection: str = "group:ingestion") -> int:
 
     from dataplatform.settings import load_settings
 
-    if load_settings().profile == "local" and "SPARK_CONF_DIR" not in os.environ:
+    settings = load_settings()
+    os.environ.update(settings.code_location_env())  # what the code location's resources read
+    if settings.profile == "local" and "SPARK_CONF_DIR" not in os.environ:
         # The Spark import engine starts its session here: the stack's Spark conf, JDK and driver.
         from dataplatform.localstack.thriftserver import spark_env
         from dataplatform.paths import state_dir

@@ -1,19 +1,23 @@
-"""One place that says where every service is, per environment.
+"""Where every service is, as the command line sees it, per environment.
 
 `DATAPLATFORM_ENV=local` (default) points at the stack that `dataplatform stack up` runs on
-loopback, with passwords generated into the state folder. `DATAPLATFORM_ENV=cluster` points at
-existing services: every host, port and credential comes from `DATAPLATFORM_*` environment
-variables (see docs/configuration.md) and a missing one is an error, not a silent default.
+loopback, with passwords the stack generates into the state folder when it starts.
+`DATAPLATFORM_ENV=cluster` points at existing services: every host, port and credential comes from
+`DATAPLATFORM_*` environment variables (see docs/configuration.md) and a missing one is an error,
+not a silent default. Loading settings reads the environment and nothing else: no file is written.
+
+The code location reads the same variables through `dg.EnvVar` (dataplatform_assets/environments.py);
+`code_location_env` hands them to it, filled in with the local defaults.
 """
 
 from __future__ import annotations
 
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from dataplatform.paths import state_dir
+from resources.mysql import MySQLResource
 
 PROFILES = ("local", "cluster")
 
@@ -41,28 +45,46 @@ class Settings:
     hbase_thrift_port: int
     lake_root: str
     clickstream_format: str = "shop_json"
+    sqoop_bin: str = "sqoop"
 
     def mysql_password(self) -> str:
         return read_password_file(self.mysql_password_file)
+
+
+    def mysql(self, database: str | None = None) -> MySQLResource:
+        """The shop database's client (or another schema on the same server)."""
+        return MySQLResource(host=self.mysql_host, port=self.mysql_port, database=database or self.mysql_database,
+                             user=self.mysql_user, password_file=self.mysql_password_file)
+
+    def code_location_env(self) -> dict[str, str]:
+        """The `DATAPLATFORM_*` variables the code location's resources read (dg.EnvVar), from these
+        settings: what the stack gives its Dagster services and the CLI sets before loading them."""
+        return {"DATAPLATFORM_ENV": self.profile,
+                "DATAPLATFORM_MYSQL_HOST": self.mysql_host, "DATAPLATFORM_MYSQL_PORT": str(self.mysql_port),
+                "DATAPLATFORM_MYSQL_DATABASE": self.mysql_database, "DATAPLATFORM_MYSQL_USER": self.mysql_user,
+                "DATAPLATFORM_MYSQL_PASSWORD_FILE": self.mysql_password_file,
+                "DATAPLATFORM_HIVE_HOST": self.hive_host, "DATAPLATFORM_HIVE_PORT": str(self.hive_port),
+                "DATAPLATFORM_HIVE_USER": self.hive_user,
+                "DATAPLATFORM_HIVE_DATABASE_PREFIX": self.hive_database_prefix,
+                "DATAPLATFORM_WEBHDFS_URL": self.webhdfs_url, "DATAPLATFORM_LAKE_ROOT": self.lake_root,
+                "DATAPLATFORM_HBASE_THRIFT_HOST": self.hbase_thrift_host,
+                "DATAPLATFORM_HBASE_THRIFT_PORT": str(self.hbase_thrift_port),
+                "DATAPLATFORM_CLICKSTREAM_FORMAT": self.clickstream_format,
+                "DATAPLATFORM_SQOOP_BIN": self.sqoop_bin}
 
 
 def read_password_file(path: str) -> str:
     try:
         return Path(path).read_text().rstrip("\n")
     except OSError as exc:
-        raise SettingsError(f"cannot read password file {path}: {exc.strerror}") from exc
+        raise SettingsError(f"cannot read password file {path}: {exc.strerror}"
+                            + (" (the local stack writes it when it starts: `dataplatform stack up`)"
+                               if exc.errno == 2 else "")) from exc
 
 
-def local_secret(name: str) -> Path:
-    """The file holding the local stack's password `name`, generated on first use (mode 0600)."""
-    path = state_dir() / "secrets" / f"{name}.password"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(path.parent, 0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(24))
-    return path
+def local_secret_file(name: str) -> Path:
+    """Where the local stack keeps its password `name` (the stack creates it when it starts)."""
+    return state_dir() / "secrets" / f"{name}.password"
 
 
 def _env(name: str, default: str | None) -> str:
@@ -99,7 +121,7 @@ def load_settings(profile: str | None = None) -> Settings:
         mysql_database=_env("MYSQL_DATABASE", "shop"),
         mysql_user=_env("MYSQL_USER", default("dataplatform")),
         mysql_password_file=_env(
-            "MYSQL_PASSWORD_FILE", str(local_secret("mysql_dataplatform")) if local else None
+            "MYSQL_PASSWORD_FILE", str(local_secret_file("mysql_dataplatform")) if local else None
         ),
         hive_host=_env("HIVE_HOST", default("127.0.0.1")),
         hive_port=_int("HIVE_PORT", "10000"),
@@ -112,4 +134,6 @@ def load_settings(profile: str | None = None) -> Settings:
         hbase_thrift_port=_int("HBASE_THRIFT_PORT", "9090"),
         lake_root=_env("LAKE_ROOT", default("hdfs://127.0.0.1:9000/lake")).rstrip("/"),
         clickstream_format=_env("CLICKSTREAM_FORMAT", "shop_json"),
+        # The local stack writes its own Sqoop launcher; a cluster's edge node has `sqoop` on PATH.
+        sqoop_bin=_env("SQOOP_BIN", str(state_dir() / "bin" / "sqoop") if local else "sqoop"),
     )

@@ -1,12 +1,13 @@
 """The code location: every asset, check, schedule, sensor and resource of the platform."""
 
+import os
+
 import dagster as dg
 
-from dataplatform.settings import load_settings
 from dataplatform_assets.clickstream.assets import clickstream_events, raw_clickstream, sessions
 from dataplatform_assets.clickstream.landing_sensor import clickstream_landing_sensor
+from dataplatform_assets.environments import resources_for
 from dataplatform_assets.ingestion.assets import import_assets, incremental_import_schedule
-from resources import resources_for
 
 # Declarative automation (sessions follow re-parsed events) needs its sensor on from the start.
 automation_sensor = dg.AutomationConditionSensorDefinition(
@@ -18,7 +19,8 @@ defs = dg.Definitions(
     assets=[*import_assets, raw_clickstream, clickstream_events, sessions],
     schedules=[incremental_import_schedule],
     sensors=[clickstream_landing_sensor, automation_sensor],
-    resources=resources_for(load_settings()),
+    # The environment's name picks the mapping; every value in it is read when a run starts.
+    resources=resources_for(os.environ.get("DATAPLATFORM_ENV", "local")),
     # Each asset's work runs in Spark or MySQL, not here: one process per run, not one per step,
     # halves the Python start-up every sensor run pays.
     executor=dg.in_process_executor,

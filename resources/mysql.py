@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import quote
 
 import dagster as dg
 import pymysql
 from pydantic import Field
 
-from dataplatform.settings import Settings, SettingsError, read_password_file
 from resources.sql import render_sql
 
 
@@ -28,20 +28,14 @@ class MySQLResource(dg.ConfigurableResource):
     password: str | None = Field(default=None, description="use dg.EnvVar, never a literal")
     connect_timeout: int = 10
 
-    @classmethod
-    def from_settings(cls, settings: Settings, database: str | None = None) -> MySQLResource:
-        return cls(host=settings.mysql_host, port=settings.mysql_port,
-                   database=database or settings.mysql_database, user=settings.mysql_user,
-                   password_file=settings.mysql_password_file)
-
     def read_password(self) -> str:
         if self.password is not None:
             return self.password
         if self.password_file:
             try:
-                return read_password_file(self.password_file)
-            except SettingsError as exc:
-                raise MySQLError(f"MySQL: {exc}") from exc
+                return Path(self.password_file).read_text().rstrip("\n")
+            except OSError as exc:
+                raise MySQLError(f"MySQL: cannot read password file {self.password_file}: {exc.strerror}") from exc
         raise MySQLError("no MySQL password configured: set password_file or password")
 
     def connectorx_url(self) -> str:

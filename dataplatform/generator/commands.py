@@ -51,9 +51,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def _mysql(database: str | None):
     from dataplatform.settings import load_settings
-    from resources.mysql import MySQLResource
 
-    return MySQLResource.from_settings(load_settings(), database=database)
+    return load_settings().mysql(database=database)
 
 
 def run(args: argparse.Namespace) -> int:

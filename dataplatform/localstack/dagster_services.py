@@ -30,7 +30,8 @@ def stack_workspace() -> Path:
 
 class _DagsterService(Service):
     """Each runs against the stack's Dagster instance, with the Spark environment the assets'
-    Spark sessions need (runs start from the code server and inherit its environment)."""
+    Spark sessions need and the `DATAPLATFORM_*` values the code location's resources read (runs
+    start from the code server and inherit its environment)."""
 
     def prepare(self) -> None:
         home = stack_dagster_home()
@@ -51,6 +52,7 @@ class _DagsterService(Service):
 
     def env(self) -> dict[str, str]:
         env = spark_env(self.conf_dir)
+        env.update(self.settings.code_location_env())
         env["DAGSTER_HOME"] = str(stack_dagster_home())
         return env
 

@@ -24,7 +24,7 @@ def spool_dir(state: Path) -> Path:
 
 
 def landing_uri(settings: Settings) -> str:
-    from resources.clickstream import LANDING_DIR
+    from dataplatform_assets.clickstream.landing import LANDING_DIR
 
     return f"{settings.lake_root}/{LANDING_DIR}"
 
@@ -41,8 +41,7 @@ class FlumeAgent(JavaService):
         return str(spool_dir(self.root.parent))
 
     def prepare(self) -> None:
-        from dataplatform_assets.clickstream.landing import recover_open_files
-        from resources.clickstream import LANDING_DIR
+        from dataplatform_assets.clickstream.landing import LANDING_DIR, recover_open_files
         from resources.lake import LakeResource
 
         spool_dir(self.root.parent).mkdir(parents=True, exist_ok=True)

@@ -12,9 +12,10 @@ from string import Template
 import pymysql
 
 from dataplatform.localstack.process import ServiceError
+from dataplatform.localstack.secrets import ensure_local_secret
 from dataplatform.localstack.service import Service
 from dataplatform.paths import STACK_CONF_DIR
-from dataplatform.settings import Settings, local_secret, read_password_file
+from dataplatform.settings import Settings, read_password_file
 from resources.sql import sql_statements
 
 
@@ -77,7 +78,7 @@ class MariaDB(Service):
 
     def _root_connection(self, connect_timeout: int = 10) -> pymysql.Connection:
         """Root over the socket: the password once set, or none on a brand-new data directory."""
-        password = read_password_file(str(local_secret("mysql_root")))
+        password = read_password_file(str(ensure_local_secret("mysql_root")))
         try:
             return pymysql.connect(unix_socket=str(self.socket), user="root", password=password,
                                    connect_timeout=connect_timeout)
@@ -92,7 +93,7 @@ class MariaDB(Service):
 
     def after_start(self) -> None:
         params = {
-            "metastore_password": read_password_file(str(local_secret("mysql_metastore"))),
+            "metastore_password": read_password_file(str(ensure_local_secret("mysql_metastore"))),
             "app_password": self.settings.mysql_password(),
         }
         with self._root_connection() as conn, conn.cursor() as cur:

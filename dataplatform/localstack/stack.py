@@ -13,7 +13,9 @@ from dataplatform.localstack.hbase import HBaseMaster, HBaseThrift
 from dataplatform.localstack.hdfs import DataNode, NameNode
 from dataplatform.localstack.mariadb import MariaDB
 from dataplatform.localstack.process import ServiceError
+from dataplatform.localstack.secrets import ensure_local_secrets
 from dataplatform.localstack.service import Service
+from dataplatform.localstack.sqoop_launcher import write_sqoop_launcher
 from dataplatform.localstack.thriftserver import ThriftServer
 from dataplatform.paths import stack_dagster_home, state_dir
 from dataplatform.settings import Settings, load_settings
@@ -87,6 +89,8 @@ class LocalStack:
         """Start what is not running, wave by wave; returns seconds to healthy per started service."""
         wanted = set(only or self.names())
         timings: dict[str, float] = {}
+        ensure_local_secrets()  # the passwords the services and the code location read
+        write_sqoop_launcher()  # the `sqoop` command the import assets run
         for wave in self.waves:
             started = []
             for name in (n for n in wave if n in wanted):

@@ -12,9 +12,10 @@ import pyspark
 
 from dataplatform.localstack.java import find_java_home
 from dataplatform.localstack.process import ServiceError, port_open
+from dataplatform.localstack.secrets import ensure_local_secret
 from dataplatform.localstack.service import Service
 from dataplatform.paths import STACK_CONF_DIR, venv_script
-from dataplatform.settings import Settings, local_secret, read_password_file
+from dataplatform.settings import Settings, read_password_file
 
 MARIADB_JDBC_JAR = Path("/usr/share/java/mariadb-java-client.jar")
 THRIFT_SERVER_CLASS = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"
@@ -29,7 +30,7 @@ def render_spark_conf(settings: Settings, conf_dir: Path) -> Path:
     os.chmod(conf_dir, 0o700)  # hive-site.xml holds the metastore password
     values = {
         "mysql_host": settings.mysql_host, "mysql_port": settings.mysql_port,
-        "metastore_password": read_password_file(str(local_secret("mysql_metastore"))),
+        "metastore_password": read_password_file(str(ensure_local_secret("mysql_metastore"))),
         "warehouse_dir": f"{settings.lake_root}/warehouse",
         "hive_host": settings.hive_host, "hive_port": settings.hive_port,
         "mariadb_jdbc_jar": MARIADB_JDBC_JAR,

@@ -13,10 +13,10 @@ from dataplatform_assets.clickstream.curated_tables import (
     ensure_tables,
     new_version,
 )
+from dataplatform_assets.clickstream.landing import ClickstreamLandingResource
 from dataplatform_assets.clickstream.parse import MAX_LINE_BYTES, parse_hour
 from dataplatform_assets.clickstream.partitions import DAILY, HOURLY
 from dataplatform_assets.clickstream.sessions import INACTIVITY_GAP_MINUTES, build_sessions
-from resources.clickstream import ClickstreamLandingResource
 from resources.hive import HiveServer2Resource
 from resources.lake import LakeResource
 

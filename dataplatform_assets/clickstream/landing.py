@@ -15,8 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import dagster as dg
+from pydantic import Field, field_validator
+
+from dataplatform_assets.clickstream.formats import FORMATS
 from resources.lake import Entry, LakeResource
 
+LANDING_DIR = "raw/clickstream"  # lake-relative; Flume buckets it into dt=YYYY-MM-DD/hr=HH
 OPEN_PREFIX, OPEN_SUFFIX = "_", ".tmp"
 
 
@@ -67,3 +72,22 @@ def recover_open_files(lake: LakeResource, landing_dir: str) -> list[str]:
             fs.delete_file(lake.path(source))
             recovered.append(target)
     return recovered
+
+
+class ClickstreamLandingResource(dg.ConfigurableResource):
+    """Where Flume lands the clickstream in the lake, and in which line format."""
+
+    landing_dir: str = Field(default=LANDING_DIR,
+                             description="lake-relative folder of Flume's dt=YYYY-MM-DD/hr=HH buckets")
+    format: str = Field(default="shop_json",
+                        description="line format, a key of dataplatform_assets.clickstream.formats.FORMATS")
+
+    @field_validator("format", mode="before")
+    @classmethod
+    def _known_format(cls, name: str) -> str:
+        """An unknown format (e.g. a typo in DATAPLATFORM_CLICKSTREAM_FORMAT) fails when the resource is
+        built, before the first parse hours later (bound to an environment variable: when a run starts)."""
+        if name not in FORMATS and not isinstance(name, dg.EnvVar):
+            raise ValueError(f"unknown clickstream format {name!r} (DATAPLATFORM_CLICKSTREAM_FORMAT); "
+                             f"known: {', '.join(FORMATS)}")
+        return name

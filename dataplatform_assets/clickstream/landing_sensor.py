@@ -18,9 +18,8 @@ from datetime import timedelta
 import dagster as dg
 
 from dataplatform_assets.clickstream.assets import EVENTS_KEY, REJECTS_KEY
-from dataplatform_assets.clickstream.landing import hour_buckets, is_closed_file
+from dataplatform_assets.clickstream.landing import ClickstreamLandingResource, hour_buckets, is_closed_file
 from dataplatform_assets.clickstream.partitions import HOURLY, hour_start, partition_of
-from resources.clickstream import ClickstreamLandingResource
 from resources.lake import Entry, LakeResource
 
 MAX_HOURS_PER_RUN = 24

@@ -19,9 +19,8 @@ from dataplatform_assets.clickstream.curated_tables import (
     publish_partition,
 )
 from dataplatform_assets.clickstream.formats import clickstream_format
-from dataplatform_assets.clickstream.landing import is_closed_file
+from dataplatform_assets.clickstream.landing import ClickstreamLandingResource, is_closed_file
 from dataplatform_assets.clickstream.partitions import bucket_of, hour_start
-from resources.clickstream import ClickstreamLandingResource
 from resources.hive import HiveServer2Resource, run_statement
 from resources.lake import LakeResource
 from resources.sql import render_sql, sql_statements

@@ -2,7 +2,9 @@
 
 # No `from __future__ import annotations` here: Dagster inspects the `context` annotation.
 import dagster as dg
+from dagster_pyspark import LazyPySparkResource
 
+from dataplatform_assets.ingestion.engine_choice import ImportEngineResource
 from dataplatform_assets.ingestion.load_state import loads_since
 from dataplatform_assets.ingestion.raw_tables import (
     current_row_count,
@@ -10,7 +12,10 @@ from dataplatform_assets.ingestion.raw_tables import (
     publish_raw_table,
     raw_table_name,
 )
+from dataplatform_assets.ingestion.source_schema import UnsupportedColumn
 from dataplatform_assets.ingestion.table_import import (
+    ImportMismatch,
+    SchemaDrift,
     drop_superseded_loads,
     new_load_id,
     run_import,
@@ -19,10 +24,13 @@ from dataplatform_assets.ingestion.tables import SHOP_TABLES, SourceTable
 from resources.hive import HiveServer2Resource
 from resources.lake import LakeResource
 from resources.mysql import MySQLResource
+from resources.sqoop import SqoopResource
 
-# Connection hiccups are worth a retry; an import is safe to repeat.
+# Connection hiccups are worth a retry; an import is safe to repeat. Failures that cannot heal
+# by waiting (schema drift, a load that does not match its snapshot) raise dg.Failure without retries.
 IMPORT_RETRY = dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL,
                               jitter=dg.Jitter.PLUS_MINUS)
+PERMANENT_FAILURES = (SchemaDrift, ImportMismatch, UnsupportedColumn, ValueError)
 WINDOW_CHECK = "load_matches_source_window"
 DUPLICATES_CHECK = "current_view_has_unique_keys"
 COUNT_CHECK = "current_view_matches_source_rows"
@@ -56,11 +64,15 @@ def build_import_asset(spec: SourceTable) -> dg.AssetsDefinition:
         tags={"source": "mysql"},
     )
     def _import(context: dg.AssetExecutionContext, mysql: MySQLResource, lake: LakeResource,
-                hive: HiveServer2Resource) -> dg.MaterializeResult:
+                hive: HiveServer2Resource, sqoop: SqoopResource, spark: LazyPySparkResource,
+                import_engine: ImportEngineResource) -> dg.MaterializeResult:
         load_id = new_load_id()
         context.log.info(f"importing shop.{spec.name} ({spec.mode}) as load {load_id}")
-        result = run_import(mysql, lake, spec, load_id,
-                            progress=lambda rows: context.log.debug(f"{spec.name}: {rows:,} rows"))
+        try:
+            result = run_import(mysql, lake, spec, load_id, engine=import_engine.engine, sqoop=sqoop, spark=spark,
+                                progress=lambda rows: context.log.debug(f"{spec.name}: {rows:,} rows"))
+        except PERMANENT_FAILURES as exc:
+            raise dg.Failure(str(exc), allow_retries=False) from exc
         view = publish_raw_table(hive, lake, spec, result.columns, loads_since(lake, spec.name, result.base_load_id),
                                  result.base_load_id)
         drop_superseded_loads(lake, spec.name, result.base_load_id)

@@ -3,8 +3,10 @@
 The selection the importer built (already bounded by its snapshot's upper bound) is read by
 Spark's JDBC source in `num_partitions` parallel range reads on the split column, cast to the
 lake's Hive types and written as Parquet into the load's staging directory, beside the importer's
-own file (tombstones). Where Spark runs is configuration: the Spark conf dir (`SPARK_CONF_DIR`,
-`spark.master`: local here, YARN/standalone/Kubernetes on a cluster), never code. Like
+own file (tombstones). The session comes from the `spark` resource (dagster-pyspark's lazy one:
+only a run that imports with Spark starts a JVM). Where Spark runs is configuration: the resource's
+`spark_config` and the Spark conf dir (`SPARK_CONF_DIR`, `spark.master`: local here,
+YARN/standalone/Kubernetes on a cluster), never code. Like
 connectorx, Spark reads in statements of its own, just after the importer's snapshot; rows that
 change in between differ from the stored checksums and are read again by the next run.
 """
@@ -12,6 +14,7 @@ change in between differ from the stored checksums and are read again by the nex
 from __future__ import annotations
 
 import pyarrow.parquet as pq
+from dagster_pyspark import LazyPySparkResource
 
 from dataplatform_assets.ingestion.source_schema import Column
 from dataplatform_assets.ingestion.tables import SourceTable
@@ -22,23 +25,19 @@ SPARK_FILE_PREFIX = "part-0"  # Spark names its files part-00000-<uuid>-c000...;
 OWN_FILE = "part-00000.parquet"  # the importer uploads it after Spark's files are counted; skipped all the same
 
 
-def spark_session():
-    """One session per process, configured by the Spark conf dir of the environment."""
-    from pyspark.sql import SparkSession
-
-    spark = SparkSession.builder.appName("dataplatform-import").config("spark.ui.enabled", "false").getOrCreate()
-    # MySQL hands CHAR and ENUM values back unpadded; Spark would pad them to the column's length.
-    spark.conf.set("spark.sql.legacy.charVarcharAsString", "true")
-    spark.conf.set("spark.sql.session.timeZone", "UTC")  # MySQL DATETIMEs are read as UTC by every engine
-    return spark
+# What every import session needs whatever the site: MySQL hands CHAR and ENUM values back
+# unpadded (Spark would pad them to the column's length), and DATETIMEs are read as UTC by every engine.
+IMPORT_SPARK_CONFIG = {"spark.app.name": "dataplatform-import", "spark.ui.enabled": "false",
+                       "spark.sql.legacy.charVarcharAsString": "true", "spark.sql.session.timeZone": "UTC"}
 
 
-def read_with_spark(mysql: MySQLResource, query: str, key_range: tuple[int, int] | None, columns: list[Column],
-                    spec: SourceTable, lake: LakeResource, staging: str, changed: set[int]) -> tuple[int, set[int]]:
+def read_with_spark(spark_resource: LazyPySparkResource, mysql: MySQLResource, query: str,
+                    key_range: tuple[int, int] | None, columns: list[Column], spec: SourceTable,
+                    lake: LakeResource, staging: str, changed: set[int]) -> tuple[int, set[int]]:
     """Write the rows of `query` into `staging`; (rows written, keys seen within `changed` chunks)."""
     from pyspark.sql import functions as F
 
-    spark = spark_session()
+    spark = spark_resource.spark_session
     reader = (spark.read.format("jdbc")
               .option("url", f"jdbc:mysql://{mysql.host}:{mysql.port}/{mysql.database}")
               .option("driver", "org.mariadb.jdbc.Driver")  # with a jdbc:mysql URL Spark keeps its MySQL dialect

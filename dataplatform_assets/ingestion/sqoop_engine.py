@@ -10,11 +10,6 @@ a backslash, so delimiters and line breaks inside values survive; NULL is writte
 
 from __future__ import annotations
 
-import os
-import subprocess
-import tempfile
-from pathlib import Path
-
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
@@ -23,12 +18,9 @@ from dataplatform_assets.ingestion.source_schema import Column
 from dataplatform_assets.ingestion.tables import SourceTable
 from resources.lake import LakeResource
 from resources.mysql import MySQLResource
+from resources.sqoop import SqoopFailed, SqoopResource
 
 FIELD, ESCAPE, NULL = "\x01", "\\", "\x02"
-
-
-class SqoopFailed(RuntimeError):
-    """Sqoop exited with an error; its last log lines say why."""
 
 
 def _text_type(arrow_type: pa.DataType) -> pa.DataType:
@@ -39,41 +31,30 @@ def _text_type(arrow_type: pa.DataType) -> pa.DataType:
 
 
 def sqoop_import_args(mysql: MySQLResource, query: str, spec: SourceTable, target_uri: str,
-                      password_file: str) -> list[str]:
+                      password_file_uri: str) -> list[str]:
     """`sqoop import` for the importer's bounded selection; the password only as a file URI."""
     return ["import",
             "--connect", f"jdbc:mariadb://{mysql.host}:{mysql.port}/{mysql.database}",
-            "--username", mysql.user, "--password-file", Path(password_file).resolve().as_uri(),
+            "--username", mysql.user, "--password-file", password_file_uri,
             "--query", f"{query} AND $CONDITIONS", "--target-dir", target_uri, "--delete-target-dir",
             "--split-by", spec.key, "-m", str(spec.num_partitions), "--fetch-size", str(spec.fetch_size),
             "--fields-terminated-by", FIELD, "--lines-terminated-by", "\n", "--escaped-by", ESCAPE,
             "--null-string", NULL, "--null-non-string", NULL]
 
 
-def read_with_sqoop(mysql: MySQLResource, query: str, columns: list[Column], spec: SourceTable,
-                    lake: LakeResource, staging: str, writer: pq.ParquetWriter,
+def read_with_sqoop(sqoop: SqoopResource, mysql: MySQLResource, query: str, columns: list[Column],
+                    spec: SourceTable, lake: LakeResource, staging: str, writer: pq.ParquetWriter,
                     changed: set[int]) -> tuple[int, set[int]]:
     """Import `query` with Sqoop and append it to `writer`; (rows written, keys seen in `changed`)."""
-    from dataplatform.localstack.jvm import java_env
-    from dataplatform.paths import state_dir
-    from dataplatform.sqoop import sqoop_command
-
     target = f"{staging}/_sqoop"
-    runs = state_dir() / "sqoop"
-    runs.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="import-", dir=runs) as work:
+    with sqoop.work_dir() as work:
         # Sqoop takes a password file byte for byte (a trailing newline would be part of the
         # password): hand it the password as the platform reads it, in a private file.
-        password_file = str(Path(work) / "mysql.password")
-        fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(mysql.read_password())
-        args = sqoop_import_args(mysql, query, spec, lake.uri(target), password_file)
-        done = subprocess.run(sqoop_command(args, Path(work)), env=java_env(), cwd=work,
-                              capture_output=True, text=True)
-    if done.returncode != 0:
-        tail = "\n".join(line for line in (done.stderr or "").splitlines()[-15:])
-        raise SqoopFailed(f"{spec.name}: sqoop import failed (exit {done.returncode}):\n{tail}")
+        password_uri = sqoop.write_password_file(work, mysql.read_password())
+        try:
+            sqoop.run(sqoop_import_args(mysql, query, spec, lake.uri(target), password_uri), work)
+        except SqoopFailed as exc:
+            raise SqoopFailed(f"{spec.name}: {exc}") from None
     written, seen = 0, set()
     fs, _ = lake.filesystem()
     options = (pacsv.ReadOptions(column_names=[c.name for c in columns]),

@@ -11,7 +11,6 @@ only when complete, with the state the next run starts from inside it (load_stat
 
 from __future__ import annotations
 
-import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -23,8 +22,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pymysql
+from dagster_pyspark import LazyPySparkResource
 
-from dataplatform.paths import state_dir
+from dataplatform_assets.ingestion.engine_choice import ENGINES
 from dataplatform_assets.ingestion.load_state import (
     LoadState,
     latest_state,
@@ -38,9 +38,9 @@ from dataplatform_assets.ingestion.tables import SourceTable
 from resources.lake import LakeResource
 from resources.mysql import MySQLResource
 from resources.sql import named_queries
+from resources.sqoop import SqoopResource
 
 DELETED = "_deleted"
-ENGINES = ("pymysql", "connectorx", "spark", "sqoop")
 
 
 class ImportMismatch(RuntimeError):
@@ -175,14 +175,19 @@ def _read_with_connectorx(mysql: MySQLResource, query: str, columns: list[Column
     return data.num_rows, seen
 
 
-def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load_id: str,
-               force_full: bool = False, progress: Callable[[int], None] = lambda rows: None) -> LoadResult:
+def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load_id: str, *,
+               engine: str | None = None, sqoop: SqoopResource | None = None,
+               spark: LazyPySparkResource | None = None, force_full: bool = False,
+               progress: Callable[[int], None] = lambda rows: None) -> LoadResult:
+    """Import one table with `engine` (default: its contract's); Sqoop and Spark need their client."""
     started = time.monotonic()
     base = table_dir(spec.name)
     staging, final = f"{base}/_staging/load_id={load_id}", f"{base}/load_id={load_id}"
-    engine = os.environ.get("DATAPLATFORM_IMPORT_ENGINE") or spec.engine
+    engine = engine or spec.engine
     if engine not in ENGINES:
         raise ValueError(f"{spec.name}: engine must be one of {ENGINES}, got {engine!r}")
+    if (engine == "sqoop" and sqoop is None) or (engine == "spark" and spark is None):
+        raise ValueError(f"{spec.name}: the {engine} engine needs its resource")
     fs, _ = lake.filesystem()
     fs.delete_dir_contents(lake.path(f"{base}/_staging"), missing_dir_ok=True)
     fs.create_dir(lake.path(staging), recursive=True)
@@ -230,10 +235,8 @@ def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load
         tombstones = 0
         # Parquet is written to a local scratch folder (removed whatever happens) and sent to the
         # lake's staging in one upload once complete.
-        scratch_root = state_dir() / "imports"
-        scratch_root.mkdir(parents=True, exist_ok=True)
         with ExitStack() as scope:
-            scratch = scope.enter_context(tempfile.TemporaryDirectory(prefix=f"{spec.name}-", dir=scratch_root))
+            scratch = scope.enter_context(tempfile.TemporaryDirectory(prefix=f"import-{spec.name}-"))
             local_part = Path(scratch) / "part-00000.parquet"
             writer = scope.enter_context(pq.ParquetWriter(local_part, lake_schema(columns), compression="zstd"))
             if engine == "pymysql":
@@ -252,12 +255,13 @@ def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load
                 if engine == "spark":
                     from dataplatform_assets.ingestion.spark_engine import read_with_spark
 
-                    written, seen = read_with_spark(mysql, query, key_range, columns, spec, lake, staging, changed)
+                    written, seen = read_with_spark(spark, mysql, query, key_range, columns, spec, lake, staging,
+                                                    changed)
                     progress(written)
                 elif engine == "sqoop":
                     from dataplatform_assets.ingestion.sqoop_engine import read_with_sqoop
 
-                    written, seen = read_with_sqoop(mysql, query, columns, spec, lake, staging, writer, changed)
+                    written, seen = read_with_sqoop(sqoop, mysql, query, columns, spec, lake, staging, writer, changed)
                     progress(written)
                 else:
                     written, seen = _read_with_connectorx(mysql, query, columns, spec, changed, writer, progress)

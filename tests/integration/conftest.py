@@ -4,14 +4,19 @@ databases (`test_*`) and lake folder, so they never touch the demo's data."""
 from __future__ import annotations
 
 import pytest
+from dagster_pyspark import LazyPySparkResource
 
 from dataplatform.generator.loader import load_tables
 from dataplatform.generator.shop import ShopSize, build_shop
+from dataplatform.localstack.sqoop_launcher import sqoop_launcher_path
 from dataplatform.localstack.stack import LocalStack
 from dataplatform.settings import load_settings
+from dataplatform_assets.ingestion.engine_choice import ImportEngineResource
+from dataplatform_assets.ingestion.spark_engine import IMPORT_SPARK_CONFIG
 from resources.hive import HiveServer2Resource
 from resources.lake import LakeResource
 from resources.mysql import MySQLResource
+from resources.sqoop import SqoopResource
 
 TEST_DATABASE = "shop_test"
 TEST_SEED = 7
@@ -38,7 +43,7 @@ def settings(stack):
 
 @pytest.fixture(scope="session")
 def mysql(settings) -> MySQLResource:
-    return MySQLResource.from_settings(settings, database=TEST_DATABASE)
+    return settings.mysql(database=TEST_DATABASE)
 
 
 @pytest.fixture(scope="session")
@@ -54,8 +59,17 @@ def lake(settings) -> LakeResource:
 
 
 @pytest.fixture(scope="session")
-def test_resources(mysql, hive, lake) -> dict[str, object]:
-    return {"mysql": mysql, "hive": hive, "lake": lake}
+def sqoop(stack) -> SqoopResource:
+    return SqoopResource(executable=str(sqoop_launcher_path()))
+
+
+@pytest.fixture(scope="session")
+def test_resources(mysql, hive, lake, sqoop) -> dict[str, object]:
+    """The import and clickstream assets' resources, on the test schema, databases and lake; the
+    `engine` fixture may swap `import_engine` for the test."""
+    return {"mysql": mysql, "hive": hive, "lake": lake, "sqoop": sqoop,
+            "spark": LazyPySparkResource(spark_config=IMPORT_SPARK_CONFIG),
+            "import_engine": ImportEngineResource()}
 
 
 @pytest.fixture(scope="session")
@@ -76,10 +90,10 @@ from tests.integration.test_hadoop_services import hbase_restart_row  # noqa: E4
 
 
 @pytest.fixture()
-def engine(request, monkeypatch) -> str:
+def engine(request, monkeypatch, test_resources):
     """The import engine for this test: connectorx, or what `indirect` parametrization asks for."""
     name = getattr(request, "param", "connectorx")
-    monkeypatch.setenv("DATAPLATFORM_IMPORT_ENGINE", name)
+    test_resources["import_engine"] = ImportEngineResource(engine=name)
     if name == "spark":  # this process starts the Spark session: give it the stack's Spark conf
         from dataplatform.localstack.thriftserver import spark_env
         from dataplatform.paths import state_dir
@@ -87,7 +101,8 @@ def engine(request, monkeypatch) -> str:
         for variable, value in spark_env(state_dir() / "conf" / "spark").items():
             if variable.startswith(("SPARK_", "HADOOP_", "JAVA_", "PYSPARK_")):
                 monkeypatch.setenv(variable, value)
-    return name
+    yield name
+    test_resources["import_engine"] = ImportEngineResource()
 
 
 @pytest.fixture()

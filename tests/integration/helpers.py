@@ -8,12 +8,11 @@ from decimal import Decimal
 
 import dagster as dg
 
-from dataplatform.landing import is_closed_file
 from dataplatform.localstack.flume import spool_dir
 from dataplatform.paths import state_dir
+from dataplatform_assets.clickstream.landing import LANDING_DIR, is_closed_file
 from dataplatform_assets.ingestion.assets import build_import_asset, import_assets
 from dataplatform_assets.ingestion.load_state import table_dir
-from resources.clickstream import LANDING_DIR
 
 
 def materialize(test_resources):

@@ -17,7 +17,7 @@ from dataplatform_assets.clickstream.assets import (
     sessions,
 )
 from dataplatform_assets.clickstream.curated_tables import EVENTS, SESSIONS, partition_dir
-from resources.clickstream import ClickstreamLandingResource
+from dataplatform_assets.clickstream.landing import ClickstreamLandingResource
 from tests.integration.clickstream_corpus import LANDING, event_line, land
 
 

@@ -22,9 +22,8 @@ from dataplatform.localstack.flume import spool_dir
 from dataplatform.paths import stack_dagster_home, state_dir
 from dataplatform.settings import load_settings
 from dataplatform_assets.clickstream.curated_tables import EVENTS, REJECTS, ensure_tables, partition_dir
-from dataplatform_assets.clickstream.landing import is_open_file
+from dataplatform_assets.clickstream.landing import LANDING_DIR, is_open_file
 from resources import resources_for
-from resources.clickstream import LANDING_DIR
 
 QUIET = ClickstreamOptions(bad_share=0.0, duplicate_share=0.0)
 # Each test's own hour: no other test writes there, and the test empties it before it starts.

@@ -12,8 +12,8 @@ import pytest
 from dataplatform_assets.clickstream import parse
 from dataplatform_assets.clickstream.assets import EVENTS_KEY, RECONCILE_CHECK, clickstream_events, sessions
 from dataplatform_assets.clickstream.curated_tables import EVENTS, REJECTS, new_version, partition_dir
+from dataplatform_assets.clickstream.landing import ClickstreamLandingResource
 from dataplatform_assets.clickstream.partitions import bucket_of
-from resources.clickstream import ClickstreamLandingResource
 from resources.sql import read_sql
 from tests.integration.clickstream_corpus import (
     HOUR,

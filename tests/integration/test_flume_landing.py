@@ -14,9 +14,8 @@ import pytest
 from dataplatform.paths import state_dir
 from dataplatform.settings import load_settings
 from dataplatform_assets.clickstream.assets import clickstream_events
-from dataplatform_assets.clickstream.landing import is_closed_file
+from dataplatform_assets.clickstream.landing import LANDING_DIR, ClickstreamLandingResource
 from resources import resources_for
-from resources.clickstream import LANDING_DIR, ClickstreamLandingResource
 from tests.integration.clickstream_corpus import LANDING, land
 from tests.integration.helpers import spool_file, wait_landed
 

@@ -7,8 +7,8 @@ import dagster as dg
 import pytest
 
 from dataplatform_assets.clickstream import assets
+from dataplatform_assets.clickstream.landing import ClickstreamLandingResource
 from dataplatform_assets.clickstream.parse import HourOutcome
-from resources.clickstream import ClickstreamLandingResource
 from resources.hive import HiveServer2Resource
 from resources.lake import LakeResource
 

@@ -65,7 +65,7 @@ def test_sqoop_gets_the_bounded_selection_and_a_password_file_never_the_password
     mysql = MySQLResource(host="db", port=3306, database="shop", user="etl", password_file=str(secret))
     spec = SourceTable("orders", ("order_id",), "orders", num_partitions=4)
     args = sqoop_import_args(mysql, "SELECT `order_id` FROM `orders` WHERE (`updated_at` <= '2025-01-01')",
-                             spec, "hdfs://nn/lake/raw/mysql/orders/_staging/x/_sqoop", str(secret))
+                             spec, "hdfs://nn/lake/raw/mysql/orders/_staging/x/_sqoop", secret.as_uri())
     assert "s3cret-value" not in " ".join(args)
     assert args[args.index("--password-file") + 1] == secret.as_uri()
     assert args[args.index("--query") + 1].endswith("<= '2025-01-01') AND $CONDITIONS")

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import dagster as dg
 from dagster._core.test_utils import freeze_time
 
-from dataplatform_assets.clickstream.landing import recover_open_files, recovered_name
+from dataplatform_assets.clickstream.landing import ClickstreamLandingResource, recover_open_files, recovered_name
 from dataplatform_assets.clickstream.landing_sensor import (
     MAX_HOURS_PER_RUN,
     RANGE_END_TAG,
@@ -22,7 +22,6 @@ from dataplatform_assets.clickstream.landing_sensor import (
     run_requests,
     scan_landing,
 )
-from resources.clickstream import ClickstreamLandingResource
 from resources.lake import LakeResource
 
 LANDING = "raw/clickstream"

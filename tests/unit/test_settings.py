@@ -2,21 +2,31 @@ import stat
 
 import pytest
 
-from dataplatform.settings import SettingsError, load_settings, local_secret
+from dataplatform.localstack.secrets import ensure_local_secret
+from dataplatform.settings import SettingsError, load_settings
 
 pytestmark = pytest.mark.usefixtures("isolated_home")
 
 
-def test_local_profile_points_at_loopback_and_generates_a_private_password(isolated_home):
+def test_local_profile_points_at_loopback_and_writes_nothing(isolated_home):
     settings = load_settings()
     assert settings.profile == "local"
     assert (settings.mysql_host, settings.mysql_port, settings.hive_port) == ("127.0.0.1", 3306, 10000)
     assert settings.lake_root == "hdfs://127.0.0.1:9000/lake"
     assert settings.webhdfs_url == "http://127.0.0.1:9870"
-    password_file = local_secret("mysql_dataplatform")
+    assert settings.sqoop_bin == str(isolated_home / "bin" / "sqoop")
+    assert not isolated_home.exists()  # the stack creates the password when it starts
+    with pytest.raises(SettingsError, match=r"mysql_dataplatform.password.*dataplatform stack up"):
+        settings.mysql_password()
+
+
+def test_the_stack_generates_a_private_password_once(isolated_home):
+    settings = load_settings()
+    password_file = ensure_local_secret("mysql_dataplatform")
     assert str(password_file) == settings.mysql_password_file
     assert stat.S_IMODE(password_file.stat().st_mode) == 0o600
     assert len(settings.mysql_password()) >= 24
+    assert ensure_local_secret("mysql_dataplatform") == password_file
     assert load_settings().mysql_password() == settings.mysql_password()  # generated once
 
 

@@ -1,0 +1,63 @@
+"""The resources of each environment, in one mapping: `local` (the stack `dataplatform stack up`
+runs) or `cluster` (existing services).
+
+Every address and credential is a `dg.EnvVar`, read when a run starts, never when this module is
+imported: the local stack hands its Dagster services the values of its settings, the command line
+sets them before it loads the code location, and on a cluster the deployment sets them (see
+docs/configuration.md). The two environments differ in how work is run: Sqoop's jobs on its own
+JVM (`local`) or on YARN (`cluster`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import dagster as dg
+from dagster_pyspark import LazyPySparkResource
+
+from dataplatform_assets.clickstream.landing import ClickstreamLandingResource
+from dataplatform_assets.ingestion.engine_choice import ImportEngineResource
+from dataplatform_assets.ingestion.spark_engine import IMPORT_SPARK_CONFIG
+from resources.hbase import HBaseResource
+from resources.hive import HiveServer2Resource
+from resources.lake import LakeResource
+from resources.mysql import MySQLResource
+from resources.sqoop import SqoopResource
+
+ENVIRONMENTS = ("local", "cluster")
+
+
+def _resources(sqoop_framework: str) -> dict[str, object]:
+    return {
+        "mysql": MySQLResource(host=dg.EnvVar("DATAPLATFORM_MYSQL_HOST"),
+                               port=dg.EnvVar.int("DATAPLATFORM_MYSQL_PORT"),
+                               database=dg.EnvVar("DATAPLATFORM_MYSQL_DATABASE"),
+                               user=dg.EnvVar("DATAPLATFORM_MYSQL_USER"),
+                               password_file=dg.EnvVar("DATAPLATFORM_MYSQL_PASSWORD_FILE")),
+        "lake": LakeResource(root=dg.EnvVar("DATAPLATFORM_LAKE_ROOT"),
+                             webhdfs_url=dg.EnvVar("DATAPLATFORM_WEBHDFS_URL")),
+        "hive": HiveServer2Resource(host=dg.EnvVar("DATAPLATFORM_HIVE_HOST"),
+                                    port=dg.EnvVar.int("DATAPLATFORM_HIVE_PORT"),
+                                    username=dg.EnvVar("DATAPLATFORM_HIVE_USER"),
+                                    database_prefix=dg.EnvVar("DATAPLATFORM_HIVE_DATABASE_PREFIX")),
+        "hbase": HBaseResource(host=dg.EnvVar("DATAPLATFORM_HBASE_THRIFT_HOST"),
+                               port=dg.EnvVar.int("DATAPLATFORM_HBASE_THRIFT_PORT")),
+        "clickstream": ClickstreamLandingResource(format=dg.EnvVar("DATAPLATFORM_CLICKSTREAM_FORMAT")),
+        "sqoop": SqoopResource(executable=dg.EnvVar("DATAPLATFORM_SQOOP_BIN"), framework=sqoop_framework),
+        # Lazy: only a run that imports with Spark starts a JVM. Where it runs (spark.master) comes
+        # from the Spark conf dir of the environment (SPARK_CONF_DIR).
+        "spark": LazyPySparkResource(spark_config=IMPORT_SPARK_CONFIG),
+        "import_engine": ImportEngineResource(),
+    }
+
+
+RESOURCES_BY_ENVIRONMENT: dict[str, Callable[[], dict[str, object]]] = {
+    "local": lambda: _resources(sqoop_framework="local"),
+    "cluster": lambda: _resources(sqoop_framework="yarn"),
+}
+
+
+def resources_for(environment: str) -> dict[str, object]:
+    if environment not in RESOURCES_BY_ENVIRONMENT:
+        raise ValueError(f"DATAPLATFORM_ENV must be one of {', '.join(ENVIRONMENTS)}, got {environment!r}")
+    return RESOURCES_BY_ENVIRONMENT[environment]()
