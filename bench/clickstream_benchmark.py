@@ -170,10 +170,8 @@ def bench_freshness(files: int, events_per_file: int = 200, gap_s: float = 3.0, 
     from dataplatform.generator.clickstream import ClickstreamOptions, write_events
     from dataplatform.localstack.flume import spool_dir
     from dataplatform.paths import state_dir
-    from resources import resources_for
 
-    resources = resources_for(_settings())
-    lake, hive = resources["lake"], resources["hive"]
+    lake, hive = _settings().lake(), _settings().hive()
     rng = random.Random()
     # Consecutive hours of a random day of 2025, one file each, as a web farm catching up would send.
     first = datetime(2025, 2, 1) + timedelta(days=rng.randrange(300))

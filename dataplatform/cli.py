@@ -119,8 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     mat = sub.add_parser("materialize", help="materialize assets into the Dagster instance",
                          description="Materialize Dagster assets (recorded in $DAGSTER_HOME, so the "
                          "runs show in the UI).")
-    mat.add_argument("--select", default="group:ingestion",
-                     help="asset selection of unpartitioned assets (default group:ingestion); the hourly "
+    mat.add_argument("--select", default="group:raw",
+                     help="asset selection of unpartitioned assets (default group:raw); the hourly "
                      "clickstream assets are run by the landing sensor, or from the UI per partition")
     mat.set_defaults(func=_materialize)
 

@@ -43,9 +43,8 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     if args.what == "recover-landing":
         from dataplatform_assets.clickstream.landing import LANDING_DIR, recover_open_files
-        from resources.lake import LakeResource
 
-        lake = LakeResource(root=settings.lake_root, webhdfs_url=settings.webhdfs_url)
+        lake = settings.lake()
         recovered = recover_open_files(lake, LANDING_DIR)
         print(f"recovered {len(recovered)} open files" + "".join(f"\n  {p}" for p in recovered))
         return 0

@@ -53,7 +53,7 @@ def _wait_for_sensor(hours: list[str], since: float, timeout: float = 300) -> di
     from dataplatform.paths import stack_dagster_home
 
     keys = {"events": dg.AssetKey(["curated", "clickstream_events"]),
-            "rejects": dg.AssetKey(["curated", "clickstream_rejects"]),
+            "rejects": dg.AssetKey(["quarantine", "clickstream_rejects"]),
             "sessions": dg.AssetKey(["curated", "sessions"])}
     wanted = {"events": set(hours), "rejects": set(hours), "sessions": {h[:10] for h in hours}}
     tables: dict[str, str] = {}
@@ -102,7 +102,7 @@ def run_demo(scale: float, seed: int) -> int:
     hours, landed = _drop_clickstream(mysql, seed)
 
     _step("4/6 import the shop tables (runs are recorded in the Dagster UI)")
-    if materialize_selection("group:ingestion") != 0:
+    if materialize_selection("group:raw") != 0:
         return 1
 
     _step("5/6 Flume lands the logs; the landing sensor has Spark parse each hour")

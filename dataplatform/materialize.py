@@ -8,7 +8,7 @@ import shutil
 from dataplatform.paths import STACK_CONF_DIR, dagster_home
 
 
-def materialize_selection(selection: str = "group:ingestion") -> int:
+def materialize_selection(selection: str = "group:raw") -> int:
     home = dagster_home()
     os.environ["DAGSTER_HOME"] = str(home)
     home.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dataplatform.settings import load_settings
-from resources import resources_for
 from resources.hive import run_statement
 
 
@@ -18,7 +17,7 @@ def format_rows(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 
 def fetch(sql: str, limit: int) -> tuple[list[str], list[tuple]]:
-    hive = resources_for(load_settings())["hive"]
+    hive = load_settings().hive()
     with hive.cursor() as cur:
         run_statement(cur, sql)
         header = [d[0].split(".")[-1] for d in cur.description or []]

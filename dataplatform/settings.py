@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dataplatform.paths import state_dir
+from resources.hive import HiveServer2Resource
+from resources.lake import LakeResource
 from resources.mysql import MySQLResource
 
 PROFILES = ("local", "cluster")
@@ -55,6 +57,13 @@ class Settings:
         """The shop database's client (or another schema on the same server)."""
         return MySQLResource(host=self.mysql_host, port=self.mysql_port, database=database or self.mysql_database,
                              user=self.mysql_user, password_file=self.mysql_password_file)
+
+    def lake(self) -> LakeResource:
+        return LakeResource(root=self.lake_root, webhdfs_url=self.webhdfs_url)
+
+    def hive(self) -> HiveServer2Resource:
+        return HiveServer2Resource(host=self.hive_host, port=self.hive_port, username=self.hive_user,
+                                   database_prefix=self.hive_database_prefix)
 
     def code_location_env(self) -> dict[str, str]:
         """The `DATAPLATFORM_*` variables the code location's resources read (dg.EnvVar), from these

@@ -3,7 +3,8 @@
 Runs through the same `SqoopResource` the import assets use, and fills in what the user leaves
 out: `--connect`, `--username` and `--password-file` from the settings (the password never
 touches a command line), and a per-run work folder for the classes Sqoop generates and compiles.
-`DATAPLATFORM_SQOOP_FRAMEWORK=yarn` runs its jobs on a cluster's YARN.
+Its jobs run in Sqoop's own JVM locally and on YARN in the cluster profile
+(`DATAPLATFORM_SQOOP_FRAMEWORK` overrides).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def run_sqoop(args: list[str]) -> int:
     if settings.profile == "local":
         write_sqoop_launcher()  # current with this checkout's jars, whether or not the stack ran
     sqoop = SqoopResource(executable=settings.sqoop_bin, work_root=str(state_dir() / "sqoop"),
-                          framework=os.environ.get("DATAPLATFORM_SQOOP_FRAMEWORK", "local"))
+                          framework=os.environ.get("DATAPLATFORM_SQOOP_FRAMEWORK",
+                                                    "local" if settings.profile == "local" else "yarn"))
     with sqoop.work_dir() as work:
         return sqoop.run(with_connection(args, settings), work, capture=False).returncode

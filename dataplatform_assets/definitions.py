@@ -4,19 +4,26 @@ import os
 
 import dagster as dg
 
-from dataplatform_assets.clickstream.assets import clickstream_events, raw_clickstream, sessions
+from dataplatform_assets.clickstream.assets import (
+    EVENTS_KEY,
+    REJECTS_KEY,
+    SESSIONS_KEY,
+    clickstream_events,
+    raw_clickstream,
+    sessions,
+)
 from dataplatform_assets.clickstream.landing_sensor import clickstream_landing_sensor
 from dataplatform_assets.environments import resources_for
-from dataplatform_assets.ingestion.assets import import_assets, incremental_import_schedule
+from dataplatform_assets.ingestion.assets import import_assets, incremental_import_schedule, shop_tables
 
 # Declarative automation (sessions follow re-parsed events) needs its sensor on from the start.
 automation_sensor = dg.AutomationConditionSensorDefinition(
-    "clickstream_automation", target=dg.AssetSelection.groups("clickstream"),
+    "clickstream_automation", target=dg.AssetSelection.assets(EVENTS_KEY, REJECTS_KEY, SESSIONS_KEY),
     default_status=dg.DefaultSensorStatus.RUNNING, minimum_interval_seconds=30,
     description="Rebuilds the sessions of every day whose events were re-parsed.")
 
 defs = dg.Definitions(
-    assets=[*import_assets, raw_clickstream, clickstream_events, sessions],
+    assets=[*shop_tables, *import_assets, raw_clickstream, clickstream_events, sessions],
     schedules=[incremental_import_schedule],
     sensors=[clickstream_landing_sensor, automation_sensor],
     # The environment's name picks the mapping; every value in it is read when a run starts.

@@ -22,7 +22,7 @@ from resources.lake import LakeResource
 
 RAW_CLICKSTREAM = dg.AssetKey(["raw", "clickstream"])
 EVENTS_KEY = dg.AssetKey(["curated", "clickstream_events"])
-REJECTS_KEY = dg.AssetKey(["curated", "clickstream_rejects"])
+REJECTS_KEY = dg.AssetKey(["quarantine", "clickstream_rejects"])  # its files: quarantine/clickstream_rejects
 SESSIONS_KEY = dg.AssetKey(["curated", "sessions"])
 RECONCILE_CHECK = "lines_reconcile"
 GAP_CHECK = "sessions_separated_by_the_gap"
@@ -33,7 +33,7 @@ HIVE_RETRY = dg.RetryPolicy(max_retries=2, delay=10)
 
 raw_clickstream = dg.AssetSpec(
     RAW_CLICKSTREAM,
-    group_name="clickstream",
+    group_name="raw",
     kinds={"flume", "hdfs"},
     owners=["team:data-platform"],
     partitions_def=HOURLY,
@@ -45,14 +45,15 @@ raw_clickstream = dg.AssetSpec(
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(EVENTS_KEY, deps=[RAW_CLICKSTREAM], kinds={"spark", "parquet", "hive"},
+        dg.AssetSpec(EVENTS_KEY, deps=[RAW_CLICKSTREAM], kinds={"spark", "parquet", "hive"}, group_name="curated",
+                     owners=["team:data-platform"],
                      description="Valid events, typed, times in UTC, each `event_id` once: "
                                  "`curated.clickstream_events`, partitioned by `dt`/`hr`."),
-        dg.AssetSpec(REJECTS_KEY, deps=[RAW_CLICKSTREAM], kinds={"spark", "parquet", "hive"},
+        dg.AssetSpec(REJECTS_KEY, deps=[RAW_CLICKSTREAM], kinds={"spark", "parquet", "hive"}, group_name="quarantine",
+                     owners=["team:data-platform"],
                      description="Every refused line, byte for byte, with its source file and a reason code: "
                                  "`curated.clickstream_rejects` (files under `quarantine/`)."),
     ],
-    group_name="clickstream",
     partitions_def=HOURLY,
     # A run may cover a range of hours (the sensor batches contiguous ones); each hour is parsed and
     # swapped in on its own.
@@ -117,7 +118,7 @@ SESSIONS_AUTOMATION = (
 
 @dg.asset(
     key=SESSIONS_KEY,
-    group_name="clickstream",
+    group_name="curated",
     kinds={"spark", "parquet", "hive"},
     owners=["team:data-platform"],
     partitions_def=DAILY,

@@ -36,6 +36,18 @@ DUPLICATES_CHECK = "current_view_has_unique_keys"
 COUNT_CHECK = "current_view_matches_source_rows"
 
 
+def source_key(spec: SourceTable) -> dg.AssetKey:
+    return dg.AssetKey(["mysql", "shop", spec.name])
+
+
+def shop_table(spec: SourceTable) -> dg.AssetSpec:
+    """The shop's table itself, where lineage starts: written by the shop, not by us."""
+    return dg.AssetSpec(source_key(spec), group_name="source", kinds={"mysql"}, owners=["team:shop-backend"],
+                        description=f"{spec.description}\n\nThe shop's MySQL table `shop.{spec.name}`, "
+                                    f"the source of truth; imported by `raw/mysql/{spec.name}`.",
+                        tags={"source": "mysql"})
+
+
 def build_import_asset(spec: SourceTable) -> dg.AssetsDefinition:
     key = dg.AssetKey(["raw", "mysql", spec.name])
     incremental = "" if spec.mode == "full" else (
@@ -43,7 +55,8 @@ def build_import_asset(spec: SourceTable) -> dg.AssetsDefinition:
 
     @dg.asset(
         key=key,
-        group_name="ingestion",
+        deps=[source_key(spec)],
+        group_name="raw",
         kinds={"mysql", "parquet", "hive"},
         owners=["team:data-platform"],
         description=(f"{spec.description}\n\nImport of `shop.{spec.name}` into "
@@ -119,11 +132,12 @@ def build_import_asset(spec: SourceTable) -> dg.AssetsDefinition:
     return _import
 
 
+shop_tables = [shop_table(spec) for spec in SHOP_TABLES]
 import_assets = [build_import_asset(spec) for spec in SHOP_TABLES]
 
 incremental_import_schedule = dg.ScheduleDefinition(
     name="shop_imports_hourly",
-    target=dg.AssetSelection.groups("ingestion"),
+    target=dg.AssetSelection.assets(*(asset.key for asset in import_assets)),
     cron_schedule="5 * * * *",
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Every hour: incremental imports of the shop tables (full ones where the contract says so).",

@@ -37,7 +37,7 @@ class SourceTable:
     chunk_rows: int = 10_000  # key span of one checksum chunk
     full_every: int = 24  # an incremental table takes a full load after this many incremental ones
     # `pymysql` reads inside the import's snapshot; `connectorx` reads Arrow natively, ~20x faster,
-    # in a statement of its own. DATAPLATFORM_IMPORT_ENGINE overrides it for every table.
+    # in a statement of its own. The `import_engine` resource can override it for every table.
     engine: Literal["pymysql", "connectorx", "spark", "sqoop"] = "connectorx"
 
     def __post_init__(self) -> None:

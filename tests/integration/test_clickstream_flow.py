@@ -23,7 +23,6 @@ from dataplatform.paths import stack_dagster_home, state_dir
 from dataplatform.settings import load_settings
 from dataplatform_assets.clickstream.curated_tables import EVENTS, REJECTS, ensure_tables, partition_dir
 from dataplatform_assets.clickstream.landing import LANDING_DIR, is_open_file
-from resources import resources_for
 
 QUIET = ClickstreamOptions(bad_share=0.0, duplicate_share=0.0)
 # Each test's own hour: no other test writes there, and the test empties it before it starts.
@@ -36,7 +35,8 @@ def stack_resources(stack):
     down = [s.name for s in stack.status() if s.name in ("dagster-daemon", "flume") and not s.healthy]
     if down:
         pytest.fail(f"the stack's {', '.join(down)} must be running: `dataplatform stack up`", pytrace=False)
-    return resources_for(load_settings("local"))
+    settings = load_settings("local")
+    return {"lake": settings.lake(), "hive": settings.hive()}
 
 
 def _bucket(hour: datetime) -> str:

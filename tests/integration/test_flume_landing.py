@@ -15,7 +15,6 @@ from dataplatform.paths import state_dir
 from dataplatform.settings import load_settings
 from dataplatform_assets.clickstream.assets import clickstream_events
 from dataplatform_assets.clickstream.landing import LANDING_DIR, ClickstreamLandingResource
-from resources import resources_for
 from tests.integration.clickstream_corpus import LANDING, land
 from tests.integration.helpers import spool_file, wait_landed
 
@@ -26,7 +25,7 @@ MAX_LINE_LENGTH = 8 * 1024 * 1024  # flume_conf/clickstream.properties: deserial
 def stack_lake(stack):
     if not next(s for s in stack.status() if s.name == "flume").healthy:
         pytest.fail("the stack's flume agent must be running: `dataplatform stack up`", pytrace=False)
-    return resources_for(load_settings("local"))["lake"]
+    return load_settings("local").lake()
 
 
 @pytest.fixture()

@@ -12,6 +12,7 @@ import pytest
 
 from dataplatform.localstack.flume import spool_dir
 from dataplatform.paths import state_dir
+from resources.hbase import HBaseResource
 from tests.integration.helpers import spool_file, wait_landed
 
 
@@ -69,9 +70,8 @@ def test_happybase_creates_puts_gets_and_scans(settings):
 
 
 def test_flume_lands_a_dropped_file_in_its_event_time_bucket(stack, settings):
-    from resources.lake import LakeResource
 
-    lake = LakeResource(root=settings.lake_root, webhdfs_url=settings.webhdfs_url)
+    lake = settings.lake()
     run = uuid.uuid4().hex
     # 10:15 at +02:00 is 08:15 UTC: the bucket is the UTC hour.
     lines = [json.dumps({"event_id": f"{run}-{i}", "event_type": "page_view",
@@ -122,3 +122,19 @@ def hbase_restart_row(settings):
     conn.table("test_restart").put(b"row-1", {b"p:v": value})
     conn.close()
     return value
+
+
+@pytest.mark.restarts_stack
+def test_hbase_resource_reopens_connections_a_restarted_thrift_server_dropped(stack, settings):
+    hbase = HBaseResource(host=settings.hbase_thrift_host, port=settings.hbase_thrift_port)
+    hbase.ensure_table("test_resource", {"p": dict(max_versions=1)})
+    value = uuid.uuid4().hex.encode()
+    hbase.put("test_resource", b"row-1", {b"p:v": value})  # the pool's connection is open now
+    plain = hbase_connection(settings)
+    plain.tables()
+    stack.down(["hbase-thrift"], report=lambda _: None)
+    stack.up(["hbase-thrift"], report=lambda _: None)
+    with pytest.raises(Exception):  # noqa: B017 - the drop is real: an old connection is dead
+        plain.tables()
+    assert hbase.row("test_resource", b"row-1") == {b"p:v": value}
+    assert "test_resource" in hbase.tables()

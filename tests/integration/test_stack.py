@@ -14,7 +14,6 @@ from dagster._core.scheduler.instigation import InstigatorType, TickStatus
 from dataplatform.localstack.process import port_open, read_pid
 from dataplatform.localstack.thriftserver import spark_env
 from dataplatform.paths import stack_dagster_home, state_dir
-from resources import resources_for
 
 CLI = [sys.executable, "-m", "dataplatform.cli"]
 
@@ -185,7 +184,7 @@ def test_down_stops_everything_and_up_brings_the_data_back(stack, hive, imported
     # Dagster's run history and sensor cursors live in the stack's instance: a run recorded there,
     # and the cursor the daemon keeps for the landing sensor, over a landed hour of our own (which
     # the sensor would request again had it lost its cursor).
-    stack_lake = resources_for(settings)["lake"]
+    stack_lake = settings.lake()
     stack_lake.write_bytes("raw/clickstream/dt=2025-01-02/hr=03/events.restart-probe.jsonl",
                            b'{"event_id":"restart-probe","event_type":"page_view"}\n')
     with dg.DagsterInstance.from_config(str(stack_dagster_home())) as instance:

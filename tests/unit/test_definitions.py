@@ -5,7 +5,9 @@ from dataplatform_assets import defs
 EXPECTED_ASSETS = {
     ("raw", "mysql", "customers"), ("raw", "mysql", "products"),
     ("raw", "mysql", "orders"), ("raw", "mysql", "order_items"),
-    ("raw", "clickstream"), ("curated", "clickstream_events"), ("curated", "clickstream_rejects"),
+    ("mysql", "shop", "customers"), ("mysql", "shop", "products"),
+    ("mysql", "shop", "orders"), ("mysql", "shop", "order_items"),
+    ("raw", "clickstream"), ("curated", "clickstream_events"), ("quarantine", "clickstream_rejects"),
     ("curated", "sessions"),
 }
 
@@ -25,7 +27,8 @@ def test_every_import_asset_has_a_group_kinds_description_and_a_check():
         if key.path[:2] != ["raw", "mysql"]:
             continue
         node = graph.get(key)
-        assert node.group_name == "ingestion"
+        assert node.group_name == "raw"
+        assert dg.AssetKey(["mysql", "shop", key.path[-1]]) in node.parent_keys  # lineage starts at the source
         assert {"mysql", "parquet", "hive"} <= set(node.kinds)
         assert node.description and "raw.mysql_" in node.description
         assert graph.get_check_keys_for_assets([key]), key
@@ -54,7 +57,7 @@ def test_workspace_yaml_validates_with_the_dagster_cli():
 def test_clickstream_assets_are_hourly_like_flume_and_sessions_follow_them():
     graph = defs.resolve_asset_graph()
     events = graph.get(dg.AssetKey(["curated", "clickstream_events"]))
-    assert events.group_name == "clickstream" and events.partitions_def.get_partition_keys()[0] == "2025-01-01-00:00"
+    assert events.group_name == "curated" and events.partitions_def.get_partition_keys()[0] == "2025-01-01-00:00"
     assert dg.AssetKey(["raw", "clickstream"]) in events.parent_keys
     assert graph.get_check_keys_for_assets([events.key])
     sessions = graph.get(dg.AssetKey(["curated", "sessions"]))
@@ -65,3 +68,18 @@ def test_sensors_are_running_by_default():
     sensors = {s.name: s for s in defs.sensors}
     assert set(sensors) == {"clickstream_landing_sensor", "clickstream_automation"}
     assert all(s.default_status == dg.DefaultSensorStatus.RUNNING for s in sensors.values())
+
+
+def test_groups_are_stages_and_every_asset_has_an_owner():
+    graph = defs.resolve_asset_graph()
+    groups = {}
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        groups.setdefault(node.group_name, set()).add(key.to_user_string())
+        assert node.owners, key
+    assert groups == {
+        "source": {f"mysql/shop/{t}" for t in ("customers", "products", "orders", "order_items")},
+        "raw": {f"raw/mysql/{t}" for t in ("customers", "products", "orders", "order_items")} | {"raw/clickstream"},
+        "curated": {"curated/clickstream_events", "curated/sessions"},
+        "quarantine": {"quarantine/clickstream_rejects"},
+    }
