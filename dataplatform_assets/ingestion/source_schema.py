@@ -67,3 +67,21 @@ def read_columns(cur: pymysql.cursors.Cursor, table: str) -> list[Column]:
 
 def arrow_schema(columns: list[Column]) -> pa.Schema:
     return pa.schema([pa.field(c.name, c.arrow_type, nullable=c.nullable) for c in columns])
+
+
+DELETED = "_deleted"  # the lake's tombstone flag column
+
+
+def lake_schema(columns: list[Column]) -> pa.Schema:
+    # Every lake column is nullable: a tombstone carries its key and nothing else.
+    return pa.schema([pa.field(c.name, c.arrow_type) for c in columns] + [pa.field(DELETED, pa.bool_())])
+
+
+def arrow_batch(columns: list[Column], rows: list[tuple]) -> pa.RecordBatch:
+    arrays = []
+    for col, values in zip(columns, zip(*rows)):
+        if pa.types.is_boolean(col.arrow_type):
+            values = [None if v is None else bool(v) for v in values]
+        arrays.append(pa.array(values, type=col.arrow_type))
+    arrays.append(pa.array([False] * len(rows), pa.bool_()))
+    return pa.RecordBatch.from_arrays(arrays, schema=lake_schema(columns))

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-import pymysql
 from dagster_pyspark import LazyPySparkResource
 
 from dataplatform_assets.ingestion.engine_choice import ENGINES
@@ -33,14 +32,13 @@ from dataplatform_assets.ingestion.load_state import (
     table_dir,
     write_state,
 )
-from dataplatform_assets.ingestion.source_schema import Column, read_columns
+from dataplatform_assets.ingestion.python_engines import read_in_snapshot, read_with_connectorx
+from dataplatform_assets.ingestion.source_schema import DELETED, Column, lake_schema, read_columns
 from dataplatform_assets.ingestion.tables import SourceTable
 from resources.lake import LakeResource
 from resources.mysql import MySQLResource
 from resources.sql import named_queries
 from resources.sqoop import SqoopResource
-
-DELETED = "_deleted"
 
 
 class ImportMismatch(RuntimeError):
@@ -75,21 +73,6 @@ class LoadResult:
 def new_load_id(now: datetime | None = None) -> str:
     now = now or datetime.now(timezone.utc)
     return now.strftime("%Y%m%dT%H%M%S") + f"{now.microsecond // 1000:03d}Z"
-
-
-def lake_schema(columns: list[Column]) -> pa.Schema:
-    # Every lake column is nullable: a tombstone carries its key and nothing else.
-    return pa.schema([pa.field(c.name, c.arrow_type) for c in columns] + [pa.field(DELETED, pa.bool_())])
-
-
-def _batch(columns: list[Column], rows: list[tuple]) -> pa.RecordBatch:
-    arrays = []
-    for col, values in zip(columns, zip(*rows)):
-        if pa.types.is_boolean(col.arrow_type):
-            values = [None if v is None else bool(v) for v in values]
-        arrays.append(pa.array(values, type=col.arrow_type))
-    arrays.append(pa.array([False] * len(rows), pa.bool_()))
-    return pa.RecordBatch.from_arrays(arrays, schema=lake_schema(columns))
 
 
 def check_drift(table: str, before: list[list[str]], now: list[Column]) -> list[str]:
@@ -136,43 +119,6 @@ def _current_keys(lake: LakeResource, spec: SourceTable, loads: list[str], chunk
             if spec.chunk(key) in chunks:
                 alive[key] = not deleted
     return {k for k, live in alive.items() if live}
-
-
-def _read_in_snapshot(conn, select: str, params: tuple, columns: list[Column], spec: SourceTable,
-                      changed: set[int], writer: pq.ParquetWriter,
-                      progress: Callable[[int], None]) -> tuple[int, set[int]]:
-    """Stream the selection with a server-side cursor inside the import's own snapshot."""
-    written, seen = 0, set()
-    key_index = [c.name for c in columns].index(spec.key)
-    with conn.cursor(pymysql.cursors.SSCursor) as stream:
-        stream.execute(select, params)
-        while rows := stream.fetchmany(spec.fetch_size):
-            writer.write_batch(_batch(columns, rows))
-            if changed:
-                seen.update(r[key_index] for r in rows if spec.chunk(r[key_index]) in changed)
-            written += len(rows)
-            progress(written)
-    return written, seen
-
-
-def _read_with_connectorx(mysql: MySQLResource, query: str, columns: list[Column], spec: SourceTable,
-                          changed: set[int], writer: pq.ParquetWriter,
-                          progress: Callable[[int], None]) -> tuple[int, set[int]]:
-    """One statement through connectorx (Rust, Arrow-native): its own consistent read, whole. (Its
-    `arrow_stream` return type overlaps the Parquet writing with the read, but a stream that ends
-    early has been reported to end silently, connector-x#913: a short load must never publish.)"""
-    import connectorx
-
-    table = connectorx.read_sql(mysql.connectorx_url(), query, return_type="arrow")
-    arrays = [table[c.name].cast(c.arrow_type) for c in columns]
-    arrays.append(pa.array([False] * table.num_rows, pa.bool_()))
-    data = pa.Table.from_arrays(arrays, schema=lake_schema(columns))
-    writer.write_table(data)  # whole: row groups of the writer's default size compress better
-    progress(data.num_rows)
-    seen: set[int] = set()
-    if changed:
-        seen = {k for k in data[spec.key].to_pylist() if spec.chunk(k) in changed}
-    return data.num_rows, seen
 
 
 def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load_id: str, *,
@@ -240,7 +186,7 @@ def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load
             local_part = Path(scratch) / "part-00000.parquet"
             writer = scope.enter_context(pq.ParquetWriter(local_part, lake_schema(columns), compression="zstd"))
             if engine == "pymysql":
-                written, seen = _read_in_snapshot(conn, select, params, columns, spec, changed, writer, progress)
+                written, seen = read_in_snapshot(conn, select, params, columns, spec, changed, writer, progress)
                 conn.commit()
             else:
                 # The snapshot ends here, after the checksums were taken: a row that changes before
@@ -264,7 +210,7 @@ def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load
                     written, seen = read_with_sqoop(sqoop, mysql, query, columns, spec, lake, staging, writer, changed)
                     progress(written)
                 else:
-                    written, seen = _read_with_connectorx(mysql, query, columns, spec, changed, writer, progress)
+                    written, seen = read_with_connectorx(mysql, query, columns, spec, changed, writer, progress)
             if changed:
                 chain = loads_since(lake, spec.name, previous.base_load_id)
                 gone = sorted(_current_keys(lake, spec, chain, changed) - seen)

@@ -84,8 +84,8 @@ def test_pymysql_aborts_with_import_mismatch_when_a_row_goes_missing_and_publish
     with mysql.connect() as conn, conn.cursor() as cur:
         cur.execute("UPDATE customers SET city = 'Atlantis' WHERE customer_id <= 3")
         conn.commit()
-    real = table_import._read_in_snapshot
-    monkeypatch.setattr(table_import, "_read_in_snapshot", lambda conn, *a: real(_DropFirstRow(conn), *a))
+    real = table_import.read_in_snapshot
+    monkeypatch.setattr(table_import, "read_in_snapshot", lambda conn, *a: real(_DropFirstRow(conn), *a))
     with pytest.raises(ImportMismatch, match=r"customers: wrote \d+ rows but the snapshot holds \d+"):
         run_import(mysql, lake, CUSTOMERS, new_load_id(), engine="pymysql")
     assert published_loads(lake, "customers") == before
