@@ -6,6 +6,7 @@ from collections import Counter
 
 import dagster as dg
 
+from dataplatform_assets.catalog.dictionary import column_schema
 from dataplatform_assets.clickstream.curated_tables import (
     EVENTS,
     REJECTS,
@@ -47,10 +48,12 @@ raw_clickstream = dg.AssetSpec(
     specs=[
         dg.AssetSpec(EVENTS_KEY, deps=[RAW_CLICKSTREAM], kinds={"spark", "parquet", "hive"}, group_name="curated",
                      owners=["team:data-platform"],
+                     metadata={"dagster/column_schema": column_schema("curated.clickstream_events")},
                      description="Valid events, typed, times in UTC, each `event_id` once: "
                                  "`curated.clickstream_events`, partitioned by `dt`/`hr`."),
         dg.AssetSpec(REJECTS_KEY, deps=[RAW_CLICKSTREAM], kinds={"spark", "parquet", "hive"}, group_name="quarantine",
                      owners=["team:data-platform"],
+                     metadata={"dagster/column_schema": column_schema("quarantine.clickstream_rejects")},
                      description="Every refused line, byte for byte, with its source file and a reason code: "
                                  "`curated.clickstream_rejects` (files under `quarantine/`)."),
     ],
@@ -119,6 +122,7 @@ SESSIONS_AUTOMATION = (
 @dg.asset(
     key=SESSIONS_KEY,
     group_name="curated",
+    metadata={"dagster/column_schema": column_schema("curated.sessions")},
     kinds={"spark", "parquet", "hive"},
     owners=["team:data-platform"],
     partitions_def=DAILY,

@@ -4,6 +4,7 @@
 import dagster as dg
 from dagster_pyspark import LazyPySparkResource
 
+from dataplatform_assets.catalog.dictionary import column_schema, describe
 from dataplatform_assets.ingestion.engine_choice import ImportEngineResource
 from dataplatform_assets.ingestion.load_state import loads_since
 from dataplatform_assets.ingestion.raw_tables import (
@@ -45,7 +46,8 @@ def shop_table(spec: SourceTable) -> dg.AssetSpec:
     return dg.AssetSpec(source_key(spec), group_name="source", kinds={"mysql"}, owners=["team:shop-backend"],
                         description=f"{spec.description}\n\nThe shop's MySQL table `shop.{spec.name}`, "
                                     f"the source of truth; imported by `raw/mysql/{spec.name}`.",
-                        tags={"source": "mysql"})
+                        tags={"source": "mysql"},
+                        metadata={"dagster/column_schema": column_schema(f"shop.{spec.name}")})
 
 
 def build_import_asset(spec: SourceTable) -> dg.AssetsDefinition:
@@ -99,7 +101,8 @@ def build_import_asset(spec: SourceTable) -> dg.AssetsDefinition:
             metadata={
                 "dagster/row_count": current_rows,
                 "dagster/column_schema": dg.TableSchema(columns=[
-                    dg.TableColumn(c.name, c.hive_type, description=f"MySQL {c.mysql_type}")
+                    dg.TableColumn(c.name, c.hive_type, description=f"{describe(f'shop.{spec.name}', c.name)} "
+                                                                    f"(MySQL {c.mysql_type})")
                     for c in result.columns]),
                 "dagster/table_name": view,
                 "primary_key": ", ".join(spec.primary_key),

@@ -1,0 +1,66 @@
+"""The data dictionary describes exactly the columns sql/ creates, and every table asset shows it."""
+
+import re
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from dataplatform_assets import defs
+from dataplatform_assets.catalog.dictionary import UNDESCRIBED, data_dictionary, describe
+
+SQL = Path(__file__).resolve().parents[2] / "sql"
+
+
+def created_columns(sql: str, table: str) -> dict[str, str]:
+    """Column -> type of `CREATE ... TABLE ...<table> (...)` in `sql` (keys and constraints left out)."""
+    match = re.search(rf"CREATE (?:EXTERNAL )?TABLE (?:IF NOT EXISTS )?\S*?\b{table} \((.*?)\n\)", sql, flags=re.S)
+    assert match, table
+    body = re.sub(r"<[^>]*>", lambda m: m.group(0).replace(",", ";"), match.group(1))  # MAP<A, B> is one type
+    columns = {}
+    for part in re.split(r",\s*(?:\n|(?=[a-z_]+ ))", body):
+        words = part.strip().split()
+        if words and words[0] not in ("PRIMARY", "UNIQUE", "KEY", "CONSTRAINT"):
+            columns[words[0]] = " ".join(words[1:]).replace(";", ",")
+    return columns
+
+
+@pytest.mark.parametrize("table", ["customers", "products", "orders", "order_items"])
+def test_every_shop_column_is_described_with_its_type(table):
+    created = created_columns((SQL / "shop" / "schema.sql").read_text(), table)
+    described = data_dictionary()[f"shop.{table}"]
+    assert list(described) == list(created)
+    for column, definition in created.items():
+        assert definition.upper().startswith(described[column]["type"]), column
+
+
+@pytest.mark.parametrize("table,key", [("clickstream_events", "curated.clickstream_events"),
+                                       ("clickstream_rejects", "quarantine.clickstream_rejects"),
+                                       ("sessions", "curated.sessions")])
+def test_every_curated_column_is_described_with_its_hive_type(table, key):
+    sql = (SQL / "clickstream" / "tables.sql").read_text()
+    created = created_columns(sql, table)
+    partitions = re.search(rf"\b{table} \(.*?PARTITIONED BY \(([^)]*)\)", sql, flags=re.S).group(1)
+    created.update(dict(p.strip().split() for p in partitions.split(",")))
+    assert {c: e["type"] for c, e in data_dictionary()[key].items()} == created
+
+
+def test_every_description_is_plain_words():
+    for table, columns in data_dictionary().items():
+        for column, entry in columns.items():
+            assert len(entry["text"]) > 8 and entry["text"].endswith("."), f"{table}.{column}"
+
+
+def test_a_column_the_dictionary_lacks_says_so():
+    assert describe("shop.customers", "loyalty_points") == UNDESCRIBED
+    assert describe("shop.customers", "tier").startswith("Loyalty tier")
+
+
+def test_every_table_asset_shows_its_column_schema_in_the_catalog():
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        if key.path[:2] == ["raw", "mysql"] or key == dg.AssetKey(["raw", "clickstream"]):
+            continue  # the import shows its columns as it finds them in MySQL; the landing is files
+        schema = graph.get(key).metadata.get("dagster/column_schema")
+        assert schema is not None, key
+        assert all(column.description for column in schema.columns), key
