@@ -14,6 +14,7 @@ from dataplatform_assets.clickstream.curated_tables import (
     ensure_tables,
     new_version,
 )
+from dataplatform_assets.clickstream.hour_checks import ACCEPTED_CHECK, REJECT_SHARE_CHECK, hour_quality
 from dataplatform_assets.clickstream.landing import ClickstreamLandingResource
 from dataplatform_assets.clickstream.parse import MAX_LINE_BYTES, parse_hour
 from dataplatform_assets.clickstream.partitions import DAILY, HOURLY
@@ -68,7 +69,12 @@ raw_clickstream = dg.AssetSpec(
     check_specs=[dg.AssetCheckSpec(
         RECONCILE_CHECK, asset=EVENTS_KEY, blocking=True,
         description="Per hour: accepted + rejected + duplicates = lines read, and the published partitions "
-                    "hold exactly the accepted events (each id once) and the rejected lines.")],
+                    "hold exactly the accepted events (each id once) and the rejected lines."),
+        dg.AssetCheckSpec(ACCEPTED_CHECK, asset=EVENTS_KEY,
+                          description="No hour with lines read is left without a single accepted event."),
+        dg.AssetCheckSpec(REJECT_SHARE_CHECK, asset=REJECTS_KEY,
+                          description="No hour rejects more than the landing's `max_reject_share` of its lines "
+                                      "(warns: a new format or a broken rule).")],
 )
 def clickstream_events(context: dg.AssetExecutionContext, hive: HiveServer2Resource, lake: LakeResource,
                        clickstream: ClickstreamLandingResource):
@@ -103,6 +109,14 @@ def clickstream_events(context: dg.AssetExecutionContext, hive: HiveServer2Resou
         "dagster/table_name": f"{hive.db('curated')}.{REJECTS.name}",
         "reasons": dg.MetadataValue.json(dict(reasons))})
     yield check
+    quality = hour_quality(outcomes, clickstream.max_reject_share)
+    yield dg.AssetCheckResult(check_name=ACCEPTED_CHECK, asset_key=EVENTS_KEY, passed=not quality.all_rejected_hours,
+                              metadata={"hours_without_events": ", ".join(quality.all_rejected_hours)})
+    yield dg.AssetCheckResult(check_name=REJECT_SHARE_CHECK, asset_key=REJECTS_KEY,
+                              passed=not quality.high_reject_hours, severity=dg.AssetCheckSeverity.WARN,
+                              metadata={"max_reject_share": clickstream.max_reject_share,
+                                        "worst_share": quality.worst_share,
+                                        "hours_above": dg.MetadataValue.json(quality.high_reject_hours)})
 
 
 # Sessions of a day need the events from the day before (an early event may continue a late

@@ -81,6 +81,9 @@ class ClickstreamLandingResource(dg.ConfigurableResource):
                              description="lake-relative folder of Flume's dt=YYYY-MM-DD/hr=HH buckets")
     format: str = Field(default="shop_json",
                         description="line format, a key of dataplatform_assets.clickstream.formats.FORMATS")
+    max_reject_share: float = Field(default=0.05, ge=0.0, le=1.0,
+                                    description="share of an hour's lines that may be rejected before the "
+                                                "reject_share_within_limit check warns")
 
     @field_validator("format", mode="before")
     @classmethod

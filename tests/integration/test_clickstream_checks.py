@@ -9,8 +9,10 @@ import dagster as dg
 from dataplatform_assets.clickstream import parse
 from dataplatform_assets.clickstream import sessions as sessions_module
 from dataplatform_assets.clickstream.assets import (
+    ACCEPTED_CHECK,
     GAP_CHECK,
     RECONCILE_CHECK,
+    REJECT_SHARE_CHECK,
     SESSIONS_KEY,
     clickstream_events,
     raw_clickstream,
@@ -67,7 +69,7 @@ def test_lines_reconcile_fails_and_blocks_sessions_when_the_published_hour_is_wr
         assert tick.get_requested_partitions(SESSIONS_KEY) == set()  # no sessions from an hour that is wrong
 
         passed = _parse(test_resources, hour, instance)  # the hour parsed again, correctly
-        assert passed.success and passed.get_asset_check_evaluations()[0].passed
+        assert passed.success and all(c.passed for c in passed.get_asset_check_evaluations())
         tick = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=tick.cursor)
         assert day in tick.get_requested_partitions(SESSIONS_KEY)
 
@@ -89,3 +91,29 @@ def test_sessions_gap_check_fails_when_sessions_overlap(lake, hive, test_resourc
     # Each of the three sessions now starts again at its own start: three violations, three sessions counted twice.
     assert check.metadata["gap_violations"].value == 3
     assert check.metadata["sessions"].value == 6
+
+
+def test_an_hour_of_rejects_fails_and_a_high_reject_share_warns_at_the_configured_limit(lake, test_resources):
+    bad_hour, mixed_hour, day = "2025-06-11-04:00", "2025-06-11-05:00", "2025-06-11"
+    land(lake, bad_hour, {"events.9100.jsonl": b"not json\n" * 69})
+    land(lake, mixed_hour, {"events.9101.jsonl": _hour_lines(day, 5, 20, 9200) + b"not json\n"})  # 1 of 21
+
+    def checks(hour: str, max_share: float) -> dict[str, dg.AssetCheckEvaluation]:
+        landing = ClickstreamLandingResource(landing_dir=LANDING, max_reject_share=max_share)
+        result = dg.materialize([clickstream_events], partition_key=hour, raise_on_error=False,
+                                resources={**test_resources, "clickstream": landing})
+        return {c.check_name: c for c in result.get_asset_check_evaluations()}
+
+    bad = checks(bad_hour, 0.05)
+    assert bad[RECONCILE_CHECK].passed  # every line is accounted for...
+    assert not bad[ACCEPTED_CHECK].passed  # ...but the hour published no event
+    assert bad[ACCEPTED_CHECK].severity == dg.AssetCheckSeverity.ERROR
+    assert bad[ACCEPTED_CHECK].metadata["hours_without_events"].value == bad_hour
+    assert not bad[REJECT_SHARE_CHECK].passed and bad[REJECT_SHARE_CHECK].severity == dg.AssetCheckSeverity.WARN
+    assert bad[REJECT_SHARE_CHECK].metadata["worst_share"].value == 1.0
+
+    within = checks(mixed_hour, 0.05)  # 1/21 = 4.8%
+    assert within[ACCEPTED_CHECK].passed and within[REJECT_SHARE_CHECK].passed
+    strict = checks(mixed_hour, 0.01)
+    assert not strict[REJECT_SHARE_CHECK].passed
+    assert strict[REJECT_SHARE_CHECK].metadata["hours_above"].value == {mixed_hour: round(1 / 21, 4)}

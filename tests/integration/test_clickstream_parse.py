@@ -10,7 +10,14 @@ import dagster as dg
 import pytest
 
 from dataplatform_assets.clickstream import parse
-from dataplatform_assets.clickstream.assets import EVENTS_KEY, RECONCILE_CHECK, clickstream_events, sessions
+from dataplatform_assets.clickstream.assets import (
+    ACCEPTED_CHECK,
+    EVENTS_KEY,
+    RECONCILE_CHECK,
+    REJECT_SHARE_CHECK,
+    clickstream_events,
+    sessions,
+)
 from dataplatform_assets.clickstream.curated_tables import EVENTS, REJECTS, new_version, partition_dir
 from dataplatform_assets.clickstream.landing import ClickstreamLandingResource
 from dataplatform_assets.clickstream.partitions import bucket_of
@@ -108,8 +115,11 @@ def test_counts_reconcile_and_are_recorded(corpus):
     assert meta["rejected"] == len(corpus.rejects)
     assert meta["duplicates"] == corpus.duplicates
     assert meta["accepted"] + meta["rejected"] + meta["duplicates"] == meta["lines_read"]
-    check = result.get_asset_check_evaluations()[0]
-    assert check.check_name == RECONCILE_CHECK and check.passed
+    checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
+    assert checks[RECONCILE_CHECK].passed and checks[ACCEPTED_CHECK].passed
+    # The corpus is mostly bad lines on purpose: far above the default 5%, a warning.
+    assert not checks[REJECT_SHARE_CHECK].passed
+    assert checks[REJECT_SHARE_CHECK].severity == dg.AssetCheckSeverity.WARN
 
 
 def test_rerun_replaces_the_hour_atomically(corpus, lake, hive, test_resources):
