@@ -5,7 +5,9 @@ time whenever a file in it is created or renamed (Flume renames a file when it c
 only buckets whose directory changed are listed file by file. The cursor keeps, per bucket, that
 directory time and a digest of its closed files (name, size, modification time): a bucket whose
 digest changed, even for an hour long past, gets its hour parsed again. No wall-clock time is
-involved, so a paused sensor catches up exactly.
+involved, so a paused sensor catches up exactly. Every changed hour is also recorded as an
+observation of `raw/clickstream` (closed files and bytes in the bucket), so the UI shows what Flume
+landed, hour by hour.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from datetime import timedelta
 
 import dagster as dg
 
-from dataplatform_assets.clickstream.assets import EVENTS_KEY, REJECTS_KEY
+from dataplatform_assets.clickstream.assets import EVENTS_KEY, RAW_CLICKSTREAM, REJECTS_KEY
 from dataplatform_assets.clickstream.landing import ClickstreamLandingResource, hour_buckets, is_closed_file
 from dataplatform_assets.clickstream.partitions import HOURLY, hour_start, partition_of
 from resources.lake import Entry, LakeResource
@@ -99,6 +101,19 @@ def run_requests(changed: dict[str, str]) -> tuple[list[dg.RunRequest], list[str
     return requests, outside
 
 
+def landing_observations(lake: LakeResource, landing_dir: str, changed: dict[str, str]) -> list[dg.AssetObservation]:
+    """What each changed hour's bucket holds now: its closed files and their bytes."""
+    observations = []
+    for bucket in sorted(changed):
+        key = partition_of(*_dt_hr(bucket))
+        if key is None or not HOURLY.has_partition_key(key):
+            continue
+        closed = [e for e in lake.list_status(f"{landing_dir}/{bucket}") if not e.is_dir and is_closed_file(e.name)]
+        observations.append(dg.AssetObservation(RAW_CLICKSTREAM, partition=key, metadata={
+            "files": len(closed), "bytes": sum(e.size for e in closed), "path": f"{landing_dir}/{bucket}"}))
+    return observations
+
+
 def hours_of(run_tags: dict[str, str]) -> set[str]:
     """The hourly partition keys a run covers, from its partition or partition-range tags."""
     if "dagster/partition" in run_tags:
@@ -139,7 +154,8 @@ def clickstream_landing_sensor(context: dg.SensorEvaluationContext, lake: LakeRe
         queued = context.instance.get_runs(dg.RunsFilter(statuses=[dg.DagsterRunStatus.QUEUED],
                                                          tags={"dagster/sensor_name": context.sensor_name}))
         requests = not_yet_queued(requests, set().union(*(hours_of(r.tags) for r in queued)))
+    observations = landing_observations(lake, clickstream.landing_dir, changed)
     context.update_cursor(after.serialize())
-    if not requests:
+    if not requests and not observations:
         return dg.SkipReason(f"no new closed files in {len(after.buckets)} landing buckets")
-    return requests
+    return dg.SensorResult(run_requests=requests, asset_events=observations)

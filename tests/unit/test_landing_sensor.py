@@ -132,14 +132,18 @@ def test_hours_already_waiting_in_a_queued_run_are_not_requested_again():
 # --- the sensor as the daemon evaluates it: one tick = one evaluation, the cursor carried over ---------------------
 
 
-def _tick(lake: LakeResource, cursor: str | None) -> tuple[list[dg.RunRequest], str | None]:
-    """One evaluation of the real sensor on `lake`; (run requests, the cursor it leaves)."""
+def _evaluate(lake: LakeResource, cursor: str | None) -> tuple[dg.SensorResult | dg.SkipReason, str | None]:
+    """One evaluation of the real sensor on `lake`, as the daemon runs it; (its result, the cursor it leaves)."""
     with (dg.DagsterInstance.ephemeral() as instance,
           dg.build_sensor_context(cursor=cursor, instance=instance, sensor_name=clickstream_landing_sensor.name,
                                   resources={"lake": lake, "clickstream": ClickstreamLandingResource()}) as context):
-        result = clickstream_landing_sensor(context)
-        requests = [] if isinstance(result, dg.SkipReason) else list(result)
-        return requests, context.cursor
+        return clickstream_landing_sensor(context), context.cursor
+
+
+def _tick(lake: LakeResource, cursor: str | None) -> tuple[list[dg.RunRequest], str | None]:
+    """(the run requests of one evaluation, the cursor it leaves)."""
+    result, after = _evaluate(lake, cursor)
+    return ([] if isinstance(result, dg.SkipReason) else list(result.run_requests or [])), after
 
 
 def _hours_requested(requests: list[dg.RunRequest]) -> list[str]:
@@ -211,3 +215,20 @@ def test_a_paused_sensor_catches_up_exactly(tmp_path):
     assert sorted(_hours_requested(requests)) == expected  # exactly the changed hours, each once
     assert "2025-06-01-11:00" not in expected
     assert _tick(lake, after)[0] == []  # the next tick requests nothing
+
+
+def test_each_changed_hour_is_observed_with_its_closed_files_and_bytes(tmp_path):
+    lake = _lake(tmp_path)
+    _write(tmp_path, "dt=2025-06-01/hr=10", "events.1.jsonl", b"a" * 100, mtime=1000)
+    _write(tmp_path, "dt=2025-06-01/hr=10", "events.2.jsonl", b"b" * 50, mtime=1000)
+    _write(tmp_path, "dt=2025-06-01/hr=10", "_events.3.jsonl.tmp", b"c" * 999, mtime=1000)  # open: not counted
+    _write(tmp_path, "dt=2025-06-01/hr=11", "events.4.jsonl", b"d" * 7, mtime=1000)
+    result, cursor = _evaluate(lake, None)
+    observed = {e.partition: {k: v.value for k, v in e.metadata.items()} for e in result.asset_events}
+    assert {e.asset_key for e in result.asset_events} == {dg.AssetKey(["raw", "clickstream"])}
+    assert observed == {
+        "2025-06-01-10:00": {"files": 2, "bytes": 150, "path": f"{LANDING}/dt=2025-06-01/hr=10"},
+        "2025-06-01-11:00": {"files": 1, "bytes": 7, "path": f"{LANDING}/dt=2025-06-01/hr=11"},
+    }
+    again, _ = _evaluate(lake, cursor)  # nothing new: nothing observed, the tick skips
+    assert isinstance(again, dg.SkipReason)
