@@ -13,18 +13,21 @@ EVENT_TYPES = ("page_view", "search", "product_view", "add_to_cart", "remove_fro
 @dataclass(frozen=True)
 class ClickstreamFormat:
     name: str
-    classify_sql: str  # under sql/: defines the `clickstream_classified` view from `clickstream_lines`
+    typed_sql: str  # under sql/: defines the `clickstream_typed` view from `clickstream_lines` (see CLASSIFY_SQL)
     description: str
     template_values: tuple[tuple[str, str], ...] = ()
 
 
+# The reject ladder all formats share: `clickstream_classified` from a format's `clickstream_typed`.
+CLASSIFY_SQL = "clickstream/classify.sql"
+
 FORMATS = {
     "shop_json": ClickstreamFormat(
-        "shop_json", "clickstream/classify_shop_events.sql",
+        "shop_json", "clickstream/typed_shop_json.sql",
         "our web servers' JSON lines (event_id, event_type, event_ts with offset, customer, product...)",
         (("event_types", ", ".join(f"'{t}'" for t in EVENT_TYPES)),)),
     "upgrad": ClickstreamFormat(
-        "upgrad", "clickstream/classify_upgrad.sql",
+        "upgrad", "clickstream/typed_upgrad.sql",
         "upGrad-style app records: string fields, Yes/No flags, `timestamp` in UTC, keys in any case"),
 }
 

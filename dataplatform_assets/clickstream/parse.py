@@ -18,7 +18,7 @@ from dataplatform_assets.clickstream.curated_tables import (
     partition_rows,
     publish_partition,
 )
-from dataplatform_assets.clickstream.formats import clickstream_format
+from dataplatform_assets.clickstream.formats import CLASSIFY_SQL, clickstream_format
 from dataplatform_assets.clickstream.landing import ClickstreamLandingResource, is_closed_file
 from dataplatform_assets.clickstream.partitions import bucket_of, hour_start
 from resources.hive import HiveServer2Resource, run_statement
@@ -73,9 +73,10 @@ def parse_hour(hive: HiveServer2Resource, lake: LakeResource, landing: Clickstre
                                           files=",".join(files)))
         else:  # nothing landed (yet): publish empty partitions rather than fail
             run_statement(cur, render_sql("clickstream/no_lines_view.sql"))
-        run_statement(cur, render_sql(fmt.classify_sql, max_line_bytes=MAX_LINE_BYTES,
-                                      hour_start=hour_start(partition_key).strftime("%Y-%m-%d %H:%M:%S"),
-                                      **dict(fmt.template_values)))
+        values = {"max_line_bytes": MAX_LINE_BYTES, **dict(fmt.template_values),
+                  "hour_start": hour_start(partition_key).strftime("%Y-%m-%d %H:%M:%S")}
+        run_statement(cur, render_sql(fmt.typed_sql, **values))  # the format's view of the lines...
+        run_statement(cur, render_sql(CLASSIFY_SQL, **values))  # ...through the shared reject ladder
         staged = f"{partition_dir(EVENTS, partition)}/_staged-{version}"
         run_statement(cur, render_sql("clickstream/stage.sql", location=lake.uri(staged)))
         for statement in sql_statements("clickstream/outcome.sql", staged=lake.uri(staged)):

@@ -1,8 +1,9 @@
 -- upGrad-style app clickstream records: every value a string, keys in any letter case (real files
 -- spell `OS_version`). Mapped onto the same typed columns as our own events: the flags become the
 -- event type, the app fields go to `attributes`, and the event id is a hash of all twelve fields
--- (the feed has none), so an exact repeat of a record counts as a duplicate.
-CREATE OR REPLACE TEMPORARY VIEW clickstream_classified AS
+-- (the feed has none), so an exact repeat of a record counts as a duplicate. The shared reject
+-- ladder (classify.sql) reads this view.
+CREATE OR REPLACE TEMPORARY VIEW clickstream_typed AS
 WITH parsed AS (
   SELECT raw_line, source_file, line_bytes, valid_utf8,
          CASE WHEN line_bytes <= {max_line_bytes} AND valid_utf8
@@ -46,35 +47,14 @@ WITH parsed AS (
                         bad_flags) AS mistyped_fields
   FROM flagged
 )
-SELECT raw_line, source_file, line_bytes,
+SELECT raw_line, source_file, line_bytes, valid_utf8, f, missing_fields, unexpected_fields, mistyped_fields,
        event_id, event_type, event_ts, customer_id, CAST(NULL AS STRING) AS device_id, 'app' AS channel,
        f['page_id'] AS page, CAST(NULL AS STRING) AS query, CAST(NULL AS BIGINT) AS product_id,
        CAST(NULL AS STRING) AS category, CAST(NULL AS INT) AS quantity, CAST(NULL AS BIGINT) AS order_id,
        map_filter(map('app_version', f['app_version'], 'os_version', f['os_version'], 'lat', f['lat'],
                       'lon', f['lon'], 'button_id', f['button_id']), (k, v) -> v IS NOT NULL) AS attributes,
-       CASE
-         WHEN line_bytes = 0 THEN 'empty_line'
-         WHEN line_bytes > {max_line_bytes} THEN 'line_too_long'
-         WHEN NOT valid_utf8 THEN 'invalid_utf8'
-         WHEN NOT startswith(ltrim(raw_line), '{{') THEN 'not_json'
-         WHEN f IS NULL THEN 'malformed_json'
-         WHEN missing_fields <> '' THEN 'missing_field'
-         WHEN size(unexpected_fields) > 0 THEN 'unexpected_field'
-         WHEN mistyped_fields <> '' THEN 'wrong_type'
-         WHEN event_ts IS NULL THEN 'bad_timestamp'
-         WHEN event_ts < TIMESTAMP '{hour_start}' - INTERVAL 1 DAY
-           OR event_ts >= TIMESTAMP '{hour_start}' + INTERVAL 1 DAY THEN 'timestamp_out_of_range'
-         WHEN size(set_flags) = 0 THEN 'unknown_event_type'
-         WHEN customer_id <= 0 OR NOT try_cast(f['lat'] AS DOUBLE) BETWEEN -90 AND 90
-           OR NOT try_cast(f['lon'] AS DOUBLE) BETWEEN -180 AND 180 THEN 'invalid_value'
-         WHEN event_ts < TIMESTAMP '{hour_start}'
-           OR event_ts >= TIMESTAMP '{hour_start}' + INTERVAL 1 HOUR THEN 'wrong_hour'
-       END AS reject_reason,
-       CASE
-         WHEN line_bytes > {max_line_bytes} THEN CAST(line_bytes AS STRING)
-         WHEN missing_fields <> '' THEN missing_fields
-         WHEN size(unexpected_fields) > 0 THEN array_join(unexpected_fields, ',')
-         WHEN mistyped_fields <> '' THEN mistyped_fields
-         WHEN f IS NOT NULL THEN concat_ws(' ', array_join(set_flags, ','), f['timestamp'])
-       END AS reject_detail
+       size(set_flags) = 0 AS unknown_event_type,
+       customer_id <= 0 OR NOT try_cast(f['lat'] AS DOUBLE) BETWEEN -90 AND 90
+         OR NOT try_cast(f['lon'] AS DOUBLE) BETWEEN -180 AND 180 AS invalid_value,
+       concat_ws(' ', array_join(set_flags, ','), f['timestamp']) AS summary
 FROM typed

@@ -1,0 +1,34 @@
+-- The reject ladder every clickstream format shares. A format's statement (formats.py) defines
+-- `clickstream_typed`: each landed line with its parsed fields `f`, the typed event columns, the
+-- lists of missing, unexpected and mistyped fields, its own `unknown_event_type` and `invalid_value`
+-- tests and a short `summary`. Every line comes out once, typed where it is valid, with a reject
+-- reason where it is not. Checks run in this order; the first that fails names the line's reason.
+CREATE OR REPLACE TEMPORARY VIEW clickstream_classified AS
+SELECT raw_line, source_file, line_bytes,
+       event_id, event_type, event_ts, customer_id, device_id, channel, page, query, product_id,
+       category, quantity, order_id, attributes,
+       CASE
+         WHEN line_bytes = 0 THEN 'empty_line'
+         WHEN line_bytes > {max_line_bytes} THEN 'line_too_long'
+         WHEN NOT valid_utf8 THEN 'invalid_utf8'
+         WHEN NOT startswith(ltrim(raw_line), '{{') THEN 'not_json'
+         WHEN f IS NULL THEN 'malformed_json'
+         WHEN missing_fields <> '' THEN 'missing_field'
+         WHEN size(unexpected_fields) > 0 THEN 'unexpected_field'
+         WHEN mistyped_fields <> '' THEN 'wrong_type'
+         WHEN event_ts IS NULL THEN 'bad_timestamp'
+         WHEN event_ts < TIMESTAMP '{hour_start}' - INTERVAL 1 DAY
+           OR event_ts >= TIMESTAMP '{hour_start}' + INTERVAL 1 DAY THEN 'timestamp_out_of_range'
+         WHEN unknown_event_type THEN 'unknown_event_type'
+         WHEN invalid_value THEN 'invalid_value'
+         WHEN event_ts < TIMESTAMP '{hour_start}'
+           OR event_ts >= TIMESTAMP '{hour_start}' + INTERVAL 1 HOUR THEN 'wrong_hour'
+       END AS reject_reason,
+       CASE
+         WHEN line_bytes > {max_line_bytes} THEN CAST(line_bytes AS STRING)
+         WHEN missing_fields <> '' THEN missing_fields
+         WHEN size(unexpected_fields) > 0 THEN array_join(unexpected_fields, ',')
+         WHEN mistyped_fields <> '' THEN mistyped_fields
+         WHEN f IS NOT NULL THEN summary
+       END AS reject_detail
+FROM clickstream_typed
