@@ -12,6 +12,7 @@ The code location reads the same variables through `dg.EnvVar` (dataplatform_ass
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +53,6 @@ class Settings:
     def mysql_password(self) -> str:
         return read_password_file(self.mysql_password_file)
 
-
     def mysql(self, database: str | None = None) -> MySQLResource:
         """The shop database's client (or another schema on the same server)."""
         return MySQLResource(host=self.mysql_host, port=self.mysql_port, database=database or self.mysql_database,
@@ -88,7 +88,7 @@ def read_password_file(path: str) -> str:
     except OSError as exc:
         raise SettingsError(f"cannot read password file {path}: {exc.strerror}"
                             + (" (the local stack writes it when it starts: `dataplatform stack up`)"
-                               if exc.errno == 2 else "")) from exc
+                               if exc.errno == errno.ENOENT else "")) from exc
 
 
 def local_secret_file(name: str) -> Path:
