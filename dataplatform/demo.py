@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import time
 
-from resources.sql import render_sql
+from resources.sql import ident, lit, lits, placeholders, qualified, sql_names, statement
 
-DEMO_QUERIES = ("demo/raw_row_counts.sql", "demo/top_customers.sql", "demo/category_sales.sql")
-CLICKSTREAM_QUERIES = ("demo/clickstream_funnel.sql", "demo/clickstream_rejects.sql", "demo/sessions_by_day.sql")
+DEMO_SQL = "demo/queries.sql"
 
 
 def _step(title: str) -> float:
@@ -111,11 +110,12 @@ def run_demo(scale: float, seed: int) -> int:
 
     _step("6/6 rows fetched through HiveServer2")
     raw = load_settings().hive_database_prefix + "raw"
-    days = ", ".join(f"'{d}'" for d in sorted({h[:10] for h in hours}))
-    for query in DEMO_QUERIES + CLICKSTREAM_QUERIES:
-        sql = render_sql(query, raw=raw, days=days, **tables)
+    values = {"raw": ident(raw), "raw_name": lit(raw), "days": lits(sorted({h[:10] for h in hours})),
+              **{name: qualified(*table.split(".")) for name, table in tables.items()}}
+    for query in sql_names(DEMO_SQL):
+        sql = statement(DEMO_SQL, query, **{k: v for k, v in values.items() if k in placeholders(DEMO_SQL, query)})
         header, rows = fetch(sql, limit=20)
-        print(f"\n-- {query}")
+        print(f"\n-- demo: {query}")
         print(format_rows(header, rows))
     print(f"\ndemo finished in {time.monotonic() - started:.0f}s. Dagster UI: http://127.0.0.1:3000 · "
           "query more with `dataplatform query 'SELECT ...'` · stop with `dataplatform stack down`")

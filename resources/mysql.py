@@ -9,7 +9,7 @@ import dagster as dg
 import pymysql
 from pydantic import Field
 
-from resources.sql import render_sql
+from resources.sql import ident, statement
 
 
 class MySQLError(RuntimeError):
@@ -46,7 +46,7 @@ class MySQLResource(dg.ConfigurableResource):
     def ensure_database(self) -> None:
         """Create the configured schema if it does not exist yet."""
         with self.connect(database=None) as conn, conn.cursor() as cur:
-            cur.execute(render_sql("shop/create_database.sql", database=self.database))
+            cur.execute(statement("shop/create_database.sql", database=ident(self.database)))
 
     def connect(self, database: str | None = "", **kwargs) -> pymysql.Connection:
         """A new connection (autocommit off). `database=None` connects to no schema."""
@@ -54,7 +54,7 @@ class MySQLResource(dg.ConfigurableResource):
         try:
             return pymysql.connect(host=self.host, port=self.port, user=self.user,
                                    password=self.read_password(), database=db, charset="utf8mb4",
-                                   connect_timeout=self.connect_timeout, init_command="SET time_zone='+00:00'",
+                                   connect_timeout=self.connect_timeout, init_command=statement("shop/connection.sql", "utc_session"),
                                    **kwargs)
         except pymysql.err.OperationalError as exc:
             code, message = (exc.args + ("",))[:2]

@@ -1,45 +1,151 @@
-"""The SQL files under `sql/`, by system (`sql/<system>/<name>.sql`): every statement the platform
-runs lives there, and every layer loads it through this module."""
+"""The SQL under `sql/`: one convention and one loader for every statement the platform runs.
+
+A file is `sql/<system>/<subject>.sql`. Its statements are introduced by `-- name: <name>` lines,
+and a name may hold several statements, each ending with `;` at the end of a line. Other lines
+starting with `--` are comments. Placeholders are `{name}`, and each value filling one is an `Sql`
+piece made by one of the functions below: `ident` (a checked identifier, quoted), `lit` (a string
+literal escaped, or a number), `raw` (SQL written in this repo, e.g. a table contract's filter).
+A plain string is refused, so no value reaches SQL text unchecked or unquoted. MySQL, Spark SQL and
+HiveQL all quote identifiers with backticks and escape string literals with backslashes.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+NAME_LINE = re.compile(r"--\s*name:\s*(\S+)\s*$")
 
 
-def read_sql(relative: str) -> str:
-    """The text of a file under `sql/`, e.g. `read_sql("shop/schema.sql")`."""
-    return (SQL_DIR / relative).read_text()
+class SqlError(ValueError):
+    """A statement that does not exist, a placeholder without a value, or a value that is no SQL piece."""
 
 
-def sql_statements(relative: str, **values: object) -> list[str]:
-    """The `;`-separated statements of a file under `sql/`, comments dropped, `{placeholders}`
-    filled when values are given."""
-    lines = [ln for ln in read_sql(relative).splitlines() if not ln.lstrip().startswith("--")]
-    statements = [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
-    return [s.format(**values) for s in statements] if values else statements
+@dataclass(frozen=True)
+class Sql:
+    """SQL text that is safe to splice: made by `ident`, `lit`, `raw` or from other pieces."""
+    text: str
 
 
-def named_queries(relative: str) -> dict[str, str]:
-    """Queries of a file under `sql/`, each introduced by a `-- name: NAME` line."""
-    queries: dict[str, list[str]] = {}
-    current = None
-    for line in read_sql(relative).splitlines():
-        if line.startswith("-- name:"):
-            current = line.split(":", 1)[1].strip()
-            queries[current] = []
-        elif current and not line.lstrip().startswith("--"):
-            queries[current].append(line)
-    return {name: "\n".join(body).strip().rstrip(";") for name, body in queries.items()}
+def ident(name: str) -> Sql:
+    """A table, database or column name, checked and quoted (`name`)."""
+    if not IDENTIFIER.match(name):
+        raise SqlError(f"not an identifier: {name!r} (letters, digits and _ only, not starting with a digit)")
+    return Sql(f"`{name}`")
 
 
-def render_sql(relative: str, **values: object) -> str:
-    """A one-statement template under `sql/` with its `{placeholders}` filled, comments dropped."""
-    lines = [ln for ln in read_sql(relative).splitlines() if not ln.lstrip().startswith("--")]
-    return "\n".join(lines).strip().rstrip(";").format(**values)
+def qualified(*parts: str) -> Sql:
+    """`database`.`table` (each part checked)."""
+    return Sql(".".join(ident(p).text for p in parts))
 
 
-def render_named_sql(relative: str, name: str, **values: object) -> str:
-    """One `-- name:` query of a file under `sql/` with its `{placeholders}` filled."""
-    return named_queries(relative)[name].format(**values)
+def idents(names: Iterable[str]) -> Sql:
+    return Sql(", ".join(ident(n).text for n in names))
+
+
+def lit(value: str | int | float | bool | None) -> Sql:
+    """A literal: numbers as they are, strings quoted with `\\` and `'` escaped, None as NULL."""
+    if value is None:
+        return Sql("NULL")
+    if isinstance(value, bool):
+        return Sql("TRUE" if value else "FALSE")
+    if isinstance(value, (int, float)):
+        return Sql(repr(value))
+    if not isinstance(value, str):
+        raise SqlError(f"no literal for a {type(value).__name__}: {value!r}")
+    return Sql("'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'")
+
+
+def lits(values: Iterable[str | int]) -> Sql:
+    return Sql(", ".join(lit(v).text for v in values))
+
+
+def path(uri: str) -> Sql:
+    """A file or folder in a Spark `format.`path`` reference (backticks doubled)."""
+    return Sql("`" + uri.replace("`", "``") + "`")
+
+
+def assignments(values: Mapping[str, str]) -> Sql:
+    """`a` = 'x', `b` = 'y': a partition spec."""
+    return Sql(", ".join(f"{ident(k).text} = {lit(v).text}" for k, v in values.items()))
+
+
+def conditions(values: Mapping[str, str]) -> Sql:
+    """`a` = 'x' AND `b` = 'y': a partition's rows."""
+    return Sql(" AND ".join(f"{ident(k).text} = {lit(v).text}" for k, v in values.items()))
+
+
+def raw(text: str) -> Sql:
+    """SQL written in this repository (a table contract's filter, a statement's fragment): trusted as is."""
+    return Sql(text)
+
+
+@cache
+def _sections(relative: str) -> dict[str | None, tuple[str, ...]]:
+    """A file's statements by name (None: a file without names), comments dropped."""
+    sections: dict[str | None, list[list[str]]] = {}
+    current: str | None = None
+    named = any(NAME_LINE.match(line.strip()) for line in (SQL_DIR / relative).read_text().splitlines())
+    if not named:
+        sections[None] = [[]]
+    for line in (SQL_DIR / relative).read_text().splitlines():
+        if (match := NAME_LINE.match(line.strip())):
+            current = match.group(1)
+            sections[current] = [[]]
+        elif line.lstrip().startswith("--") or (named and current is None):
+            continue
+        else:
+            statements = sections[current]
+            statements[-1].append(line)
+            if line.rstrip().endswith(";"):
+                statements.append([])
+    return {name: tuple(text for text in ("\n".join(body).strip().rstrip(";").strip() for body in bodies) if text)
+            for name, bodies in sections.items()}
+
+
+def _render(text: str, values: Mapping[str, Sql], where: str) -> str:
+    def fill(match: re.Match) -> str:
+        value = values.get(match.group(1))
+        if value is None:
+            raise SqlError(f"{where}: no value for {{{match.group(1)}}}")
+        return value.text
+    return PLACEHOLDER.sub(fill, text)
+
+
+def statements(relative: str, name: str | None = None, **values: Sql) -> list[str]:
+    """The statements of `name` in `sql/<relative>` (a file without names: all of it), filled in."""
+    where = f"sql/{relative}" + (f" [{name}]" if name else "")
+    sections = _sections(relative)
+    if name not in sections:
+        raise SqlError(f"{where}: no such statement; the file has {', '.join(map(str, sections))}")
+    wrong = [k for k, v in values.items() if not isinstance(v, Sql)]
+    if wrong:
+        raise SqlError(f"{where}: {', '.join(wrong)} must be made with ident/lit/raw, not given as plain values")
+    used = {m.group(1) for text in sections[name] for m in PLACEHOLDER.finditer(text)}
+    if set(values) - used:
+        raise SqlError(f"{where}: no placeholder for {', '.join(sorted(set(values) - used))}")
+    return [_render(text, values, where) for text in sections[name]]
+
+
+def statement(relative: str, name: str | None = None, **values: Sql) -> str:
+    """The one statement of `name` in `sql/<relative>`, filled in."""
+    found = statements(relative, name, **values)
+    if len(found) != 1:
+        raise SqlError(f"sql/{relative} [{name}]: {len(found)} statements where one was expected")
+    return found[0]
+
+
+def sql_names(relative: str) -> list[str]:
+    """The statement names of a file, in order."""
+    return [n for n in _sections(relative) if n is not None]
+
+
+def placeholders(relative: str, name: str | None = None) -> set[str]:
+    """The placeholders the statements of `name` use."""
+    return {m.group(1) for text in _sections(relative).get(name, ()) for m in PLACEHOLDER.finditer(text)}

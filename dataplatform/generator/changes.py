@@ -19,7 +19,9 @@ import pymysql
 from dataplatform.generator.loader import insert_rows
 from dataplatform.generator.shop import CUSTOMER_STATUSES, TIERS, build_customers, build_orders
 from dataplatform.generator.vocabulary import CITIES, STREETS
-from resources.sql import named_queries
+from resources.sql import statement
+
+CHANGES_SQL = "shop/change_batch.sql"
 
 NEXT_STATUS = {"placed": "paid", "paid": "shipped", "shipped": "delivered"}
 
@@ -140,16 +142,15 @@ def plan_change_batch(state: ShopState, seed: int, batch_no: int, intensity: flo
 
 
 def read_state(cur: pymysql.cursors.Cursor) -> ShopState:
-    q = named_queries("shop/change_batch.sql")
-    cur.execute(q["customers"])
+    cur.execute(statement(CHANGES_SQL, "customers"))
     customers = cur.fetchall()
-    cur.execute(q["customers_without_orders"])
+    cur.execute(statement(CHANGES_SQL, "customers_without_orders"))
     lonely = np.array([r[0] for r in cur.fetchall()], dtype=np.int64)
-    cur.execute(q["products"])
+    cur.execute(statement(CHANGES_SQL, "products"))
     products = cur.fetchall()
-    cur.execute(q["open_orders"])
+    cur.execute(statement(CHANGES_SQL, "open_orders"))
     open_orders = list(cur.fetchall())
-    cur.execute(q["max_ids"])
+    cur.execute(statement(CHANGES_SQL, "max_ids"))
     max_c, max_o, max_i, now = cur.fetchone()
     return ShopState(
         customer_ids=np.array([r[0] for r in customers], dtype=np.int64),
@@ -167,9 +168,8 @@ def read_state(cur: pymysql.cursors.Cursor) -> ShopState:
 def apply_change_batch(connect: Callable[..., pymysql.Connection], seed: int,
                        intensity: float = 0.01) -> dict[str, int]:
     """Plan and apply the next change batch in one transaction; returns what it did."""
-    q = named_queries("shop/change_batch.sql")
     with connect() as conn, conn.cursor() as cur:
-        cur.execute(q["next_batch_no"])
+        cur.execute(statement(CHANGES_SQL, "next_batch_no"))
         batch_no = int(cur.fetchone()[0])
         plan = plan_change_batch(read_state(cur), seed, batch_no, intensity)
         statements = [("delete_customer", plan.customer_deletes), ("move_customer", plan.moves),
@@ -178,13 +178,13 @@ def apply_change_batch(connect: Callable[..., pymysql.Connection], seed: int,
                       ("delete_product", plan.product_deletes), ("set_order_status", plan.order_progress)]
         for name, rows in statements:
             if rows:
-                cur.executemany(q[name], rows)
+                cur.executemany(statement(CHANGES_SQL, name), rows)
         for table_name, table in (("customers", plan.restored_customers),
                                   ("customers", plan.new_customers), ("orders", plan.new_orders),
                                   ("order_items", plan.new_items)):
             if table is not None:
                 insert_rows(cur, table_name, table)
         summary = plan.summary()
-        cur.execute(q["record_batch"], (batch_no, seed, json.dumps(summary)))
+        cur.execute(statement(CHANGES_SQL, "record_batch"), (batch_no, seed, json.dumps(summary)))
         conn.commit()
     return {"batch": batch_no, **summary}

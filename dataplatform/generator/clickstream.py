@@ -23,7 +23,9 @@ from pathlib import Path
 import numpy as np
 import pymysql
 
-from resources.sql import named_queries
+from resources.sql import statement
+
+SOURCE_SQL = "shop/clickstream_source.sql"
 
 # Kinds of malformed line, with their relative frequency; `huge_line` appears at most once a run.
 BAD_KINDS = {"truncated_json": 3, "invalid_utf8": 2, "wrong_type": 2, "missing_field": 2,
@@ -62,19 +64,18 @@ class ShopFacts:
 
 
 def read_shop_facts(connect: Callable[..., pymysql.Connection], days: float) -> ShopFacts:
-    q = named_queries("shop/clickstream_source.sql")
     with connect() as conn, conn.cursor() as cur:
-        cur.execute(q["history_end"])
+        cur.execute(statement(SOURCE_SQL, "history_end"))
         end = cur.fetchone()[0]
         if end is None:
             raise RuntimeError("the shop has no orders: run `dataplatform generate shop` first")
-        cur.execute(q["order_lines"], (end - timedelta(days=days), end))
+        cur.execute(statement(SOURCE_SQL, "order_lines"), (end - timedelta(days=days), end))
         grouped: dict[int, list] = {}
         for order_id, customer_id, ts, channel, product_id, qty in cur.fetchall():
             grouped.setdefault(order_id, [customer_id, ts, channel, []])[3].append((product_id, qty))
-        cur.execute(q["customers"])
+        cur.execute(statement(SOURCE_SQL, "customers"))
         customers = [r[0] for r in cur.fetchall()]
-        cur.execute(q["products"])
+        cur.execute(statement(SOURCE_SQL, "products"))
         products = {r[0]: (r[1], r[2]) for r in cur.fetchall()}
     orders = [(oid, c, ts, ch, lines) for oid, (c, ts, ch, lines) in sorted(grouped.items())]
     return ShopFacts(end, orders, customers, products)

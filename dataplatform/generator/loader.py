@@ -14,7 +14,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pymysql
 
-from resources.sql import sql_statements
+from resources.sql import ident, idents, lit, raw, statement, statements
+
+LOAD_SQL = "shop/load.sql"
 
 # Generated columns holding integer cents, and the DECIMAL column each one fills.
 CENTS_COLUMNS = {"price_cents": "price", "unit_price_cents": "unit_price",
@@ -37,16 +39,19 @@ def write_tsv(table: pa.Table, path: Path) -> None:
 
 
 def load_statement(table_name: str, path: Path, columns: list[str]) -> str:
-    targets, sets = [], []
+    """LOAD DATA of a TSV file; cents columns go through a user variable (`@col`) into their decimal column."""
+    targets, money = [], []
     for col in columns:
         if col in CENTS_COLUMNS:
-            targets.append(f"@{col}")
-            sets.append(f"{CENTS_COLUMNS[col]} = @{col} / 100")
+            variable = "@" + ident(col).text.strip("`")  # the name checked like any identifier
+            targets.append(variable)
+            money.append(f"{ident(CENTS_COLUMNS[col]).text} = {variable} / 100")
         else:
-            targets.append(f"`{col}`")
-    sql = (f"LOAD DATA LOCAL INFILE '{path}' INTO TABLE `{table_name}` CHARACTER SET utf8mb4 "
-           f"FIELDS TERMINATED BY '\\t' LINES TERMINATED BY '\\n' ({', '.join(targets)})")
-    return sql + (f" SET {', '.join(sets)}" if sets else "")
+            targets.append(ident(col).text)
+    values = dict(path=lit(str(path)), table=ident(table_name), targets=raw(", ".join(targets)))
+    if money:
+        return statement(LOAD_SQL, "load_tsv_with_money", money=raw(", ".join(money)), **values)
+    return statement(LOAD_SQL, "load_tsv", **values)
 
 
 def load_tables(connect: Callable[..., pymysql.Connection], tables: dict[str, pa.Table],
@@ -54,7 +59,7 @@ def load_tables(connect: Callable[..., pymysql.Connection], tables: dict[str, pa
     """Load each table on its own connection; returns seconds per table."""
     if recreate_schema:
         with connect() as conn, conn.cursor() as cur:
-            for statement in sql_statements("shop/schema.sql"):
+            for statement in statements("shop/schema.sql"):
                 cur.execute(statement)
     timings: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="shop-load-") as tmp:
@@ -63,7 +68,7 @@ def load_tables(connect: Callable[..., pymysql.Connection], tables: dict[str, pa
             path = Path(tmp) / f"{name}.tsv"
             write_tsv(tables[name], path)
             with connect(local_infile=True) as conn, conn.cursor() as cur:
-                cur.execute("SET SESSION foreign_key_checks = 0, unique_checks = 0")
+                cur.execute(statement(LOAD_SQL, "bulk_session"))
                 loaded = cur.execute(load_statement(name, path, tables[name].column_names))
                 conn.commit()
             if loaded != tables[name].num_rows:
@@ -85,6 +90,6 @@ def insert_rows(cur: pymysql.cursors.Cursor, table_name: str, table: pa.Table) -
     rows = []
     for row in table.to_pylist():
         rows.append(tuple(Decimal(v).scaleb(-2) if k in CENTS_COLUMNS else v for k, v in row.items()))
-    placeholders = ", ".join(["%s"] * len(columns))
-    cols = ", ".join(f"`{c}`" for c in columns)
-    return cur.executemany(f"INSERT INTO `{table_name}` ({cols}) VALUES ({placeholders})", rows)
+    sql = statement(LOAD_SQL, "insert_rows", table=ident(table_name), columns=idents(columns),
+                    values=raw(", ".join(["%s"] * len(columns))))  # bound by pymysql
+    return cur.executemany(sql, rows)

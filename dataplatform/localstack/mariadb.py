@@ -16,7 +16,9 @@ from dataplatform.localstack.secrets import ensure_local_secret
 from dataplatform.localstack.service import Service
 from dataplatform.paths import STACK_CONF_DIR
 from dataplatform.settings import Settings, read_password_file
-from resources.sql import sql_statements
+from resources.sql import statement, statements
+
+MARIADB_SQL = "stack/mariadb.sql"
 
 
 class MariaDB(Service):
@@ -71,7 +73,7 @@ class MariaDB(Service):
     def healthy(self) -> bool:
         try:
             with self._root_connection(connect_timeout=2) as conn, conn.cursor() as cur:
-                cur.execute("SELECT 1")
+                cur.execute(statement(MARIADB_SQL, "ping"))
                 return True
         except pymysql.err.OperationalError:
             return False
@@ -88,7 +90,7 @@ class MariaDB(Service):
             conn = pymysql.connect(unix_socket=str(self.socket), user="root", password="",
                                    connect_timeout=connect_timeout)
             with conn.cursor() as cur:
-                cur.execute("ALTER USER 'root'@'localhost' IDENTIFIED BY %s", (password,))
+                cur.execute(statement(MARIADB_SQL, "set_root_password"), (password,))
             return conn
 
     def after_start(self) -> None:
@@ -97,6 +99,6 @@ class MariaDB(Service):
             "app_password": self.settings.mysql_password(),
         }
         with self._root_connection() as conn, conn.cursor() as cur:
-            for statement in sql_statements("stack/mariadb_bootstrap.sql"):
+            for statement in statements(MARIADB_SQL, "bootstrap"):
                 cur.execute(statement, params)
             conn.commit()

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 
 from resources.hive import HiveServer2Resource, run_statement
 from resources.lake import LakeResource
-from resources.sql import render_named_sql
+from resources.sql import assignments, conditions, ident, lit, qualified, statement
 
 CURATED = "curated"
 TABLES_SQL = "clickstream/tables.sql"
@@ -42,27 +42,25 @@ def partition_dir(table: CuratedTable, partition: dict[str, str]) -> str:
 
 def ensure_tables(hive: HiveServer2Resource, lake: LakeResource, *tables: CuratedTable) -> None:
     database = hive.db(CURATED)
-    hive.execute(render_named_sql(TABLES_SQL, "create_database", database=database),
-                 *(render_named_sql(TABLES_SQL, t.create_query, database=database, location=lake.uri(t.directory))
-                   for t in tables))
+    hive.execute(statement(TABLES_SQL, "create_database", database=ident(database)),
+                 *(statement(TABLES_SQL, t.create_query, table=qualified(database, t.name),
+                             location=lit(lake.uri(t.directory))) for t in tables))
 
 
 def publish_partition(hive: HiveServer2Resource, lake: LakeResource, table: CuratedTable,
                       partition: dict[str, str], version: str) -> None:
     """Point the table's partition at `version` (already written), then drop everything else in the
     partition's folder but the version it replaced: older versions, staging, leftovers of killed runs."""
-    database = hive.db(CURATED)
-    spec = ", ".join(f"{k} = '{v}'" for k, v in partition.items())
-    location = lake.uri(f"{partition_dir(table, partition)}/{version}")
-    values = dict(database=database, table=table.name, spec=spec, location=location)
+    target = dict(table=qualified(hive.db(CURATED), table.name), partition=assignments(partition))
+    location = lit(lake.uri(f"{partition_dir(table, partition)}/{version}"))
     with hive.cursor() as cur:  # one session for both reads
-        run_statement(cur, render_named_sql(TABLES_SQL, "show_partition", **values))
+        run_statement(cur, statement(TABLES_SQL, "show_partition", **target))
         exists = cur.fetchall()
         replaced = None
         if exists:
-            run_statement(cur, render_named_sql(TABLES_SQL, "describe_partition", **values))
+            run_statement(cur, statement(TABLES_SQL, "describe_partition", **target))
             replaced = _location_folder(cur.fetchall())
-    hive.execute(render_named_sql(TABLES_SQL, "set_location" if exists else "add_partition", **values))
+    hive.execute(statement(TABLES_SQL, "set_location" if exists else "add_partition", location=location, **target))
     for old in lake.list_dirs(partition_dir(table, partition)):
         if old not in (version, replaced):
             lake.delete_dir(f"{partition_dir(table, partition)}/{old}")
@@ -84,7 +82,6 @@ def _location_folder(described: list[tuple]) -> str | None:
 def partition_rows(hive: HiveServer2Resource, table: CuratedTable, partition: dict[str, str],
                    key: str) -> tuple[int, int]:
     """(rows, distinct `key` values) in one partition, read back through HiveServer2."""
-    where = " AND ".join(f"{k} = '{v}'" for k, v in partition.items())
-    rows, distinct = hive.query(render_named_sql(TABLES_SQL, "partition_rows", database=hive.db(CURATED),
-                                                 table=table.name, key=key, where=where))[0]
+    rows, distinct = hive.query(statement(TABLES_SQL, "partition_rows", table=qualified(hive.db(CURATED), table.name),
+                                          key=ident(key), partition=conditions(partition)))[0]
     return int(rows), int(distinct)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from resources.sql import Sql, lits
+
 # The event types of our web servers' JSON lines (the shop_json format); anything else is
 # `unknown_event_type`.
 EVENT_TYPES = ("page_view", "search", "product_view", "add_to_cart", "remove_from_cart",
@@ -15,7 +17,7 @@ class ClickstreamFormat:
     name: str
     typed_sql: str  # under sql/: defines the `clickstream_typed` view from `clickstream_lines` (see CLASSIFY_SQL)
     description: str
-    template_values: tuple[tuple[str, str], ...] = ()
+    template_values: tuple[tuple[str, Sql], ...] = ()  # placeholders of its typed_sql besides max_line_bytes
 
 
 # The reject ladder all formats share: `clickstream_classified` from a format's `clickstream_typed`.
@@ -25,7 +27,7 @@ FORMATS = {
     "shop_json": ClickstreamFormat(
         "shop_json", "clickstream/typed_shop_json.sql",
         "our web servers' JSON lines (event_id, event_type, event_ts with offset, customer, product...)",
-        (("event_types", ", ".join(f"'{t}'" for t in EVENT_TYPES)),)),
+        (("event_types", lits(EVENT_TYPES)),)),
     "upgrad": ClickstreamFormat(
         "upgrad", "clickstream/typed_upgrad.sql",
         "upGrad-style app records: string fields, Yes/No flags, `timestamp` in UTC, keys in any case"),

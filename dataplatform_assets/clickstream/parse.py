@@ -23,15 +23,25 @@ from dataplatform_assets.clickstream.landing import ClickstreamLandingResource, 
 from dataplatform_assets.clickstream.partitions import bucket_of, hour_start
 from resources.hive import HiveServer2Resource, run_statement
 from resources.lake import LakeResource
-from resources.sql import render_sql, sql_statements
+from resources.sql import Sql, lit, path, statement, statements
 
 # Longer lines are quarantined whole as `line_too_long` without being parsed.
 MAX_LINE_BYTES = 1024 * 1024
+PARSE_SQL = "clickstream/parse.sql"
+GLOB_SPECIAL = set(",{}*?[]\\")
 
 
 def landed_files(lake: LakeResource, landing_dir: str, dt: str, hr: str) -> list[str]:
     return [e.name for e in lake.list_status(f"{landing_dir}/dt={dt}/hr={hr}")
             if not e.is_dir and is_closed_file(e.name)]
+
+
+def lines_glob(folder_uri: str, files: list[str]) -> Sql:
+    """Exactly these files of the folder, as one Spark path: `folder/{a,b}`."""
+    odd = [f for f in files if GLOB_SPECIAL & set(f)]
+    if odd:
+        raise ValueError(f"landed file names a path glob cannot list: {odd[:3]}")
+    return path(f"{folder_uri}/{{{','.join(files)}}}")
 
 
 @dataclass
@@ -65,34 +75,34 @@ def parse_hour(hive: HiveServer2Resource, lake: LakeResource, landing: Clickstre
     outcome = HourOutcome(partition_key, files=len(files))
     events_at = f"{partition_dir(EVENTS, partition)}/{version}"
     rejects_at = f"{partition_dir(REJECTS, partition)}/{version}"
+    max_line_bytes = lit(MAX_LINE_BYTES)
     with hive.cursor() as cur:
-        for statement in sql_statements("clickstream/session_settings.sql"):
-            run_statement(cur, statement)
+        def run(name: str, **values: Sql) -> None:
+            for text in statements(PARSE_SQL, name, **values):
+                run_statement(cur, text)
+
+        run("settings")
         if files:
-            run_statement(cur, render_sql("clickstream/lines_view.sql", landing_path=lake.uri(bucket),
-                                          files=",".join(files)))
+            run("lines_view", files=lines_glob(lake.uri(bucket), files))
         else:  # nothing landed (yet): publish empty partitions rather than fail
-            run_statement(cur, render_sql("clickstream/no_lines_view.sql"))
-        values = {"max_line_bytes": MAX_LINE_BYTES, **dict(fmt.template_values),
-                  "hour_start": hour_start(partition_key).strftime("%Y-%m-%d %H:%M:%S")}
-        run_statement(cur, render_sql(fmt.typed_sql, **values))  # the format's view of the lines...
-        run_statement(cur, render_sql(CLASSIFY_SQL, **values))  # ...through the shared reject ladder
+            run("no_lines_view")
+        # The format's view of the lines, then the reject ladder every format shares.
+        run_statement(cur, statement(fmt.typed_sql, max_line_bytes=max_line_bytes, **dict(fmt.template_values)))
+        run_statement(cur, statement(CLASSIFY_SQL, max_line_bytes=max_line_bytes,
+                                     hour_start=lit(hour_start(partition_key).strftime("%Y-%m-%d %H:%M:%S"))))
         staged = f"{partition_dir(EVENTS, partition)}/_staged-{version}"
-        run_statement(cur, render_sql("clickstream/stage.sql", location=lake.uri(staged)))
-        for statement in sql_statements("clickstream/outcome.sql", staged=lake.uri(staged)):
-            run_statement(cur, statement)
-        run_statement(cur, render_sql("clickstream/write_events.sql", location=lake.uri(events_at),
-                                      source_format=fmt.name))
-        run_statement(cur, render_sql("clickstream/write_rejects.sql", location=lake.uri(rejects_at),
-                                      source_format=fmt.name))
-        run_statement(cur, render_sql("clickstream/outcome_counts.sql"))
+        run("stage", location=lit(lake.uri(staged)))
+        run("outcome", staged=path(lake.uri(staged)))
+        run("write_events", location=lit(lake.uri(events_at)), source_format=lit(fmt.name))
+        run("write_rejects", location=lit(lake.uri(rejects_at)), source_format=lit(fmt.name))
+        run("outcome_counts")
         for reason, lines, distinct_ids in cur.fetchall():
             if reason:
                 outcome.reasons[reason] += int(lines)
                 outcome.rejected += int(lines)
             else:
                 outcome.accepted, outcome.duplicates = int(distinct_ids), int(lines) - int(distinct_ids)
-        run_statement(cur, render_sql("clickstream/count_lines.sql"))
+        run("count_lines")
         outcome.lines_read = int(cur.fetchone()[0])
     publish_partition(hive, lake, EVENTS, partition, version)
     publish_partition(hive, lake, REJECTS, partition, version)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataplatform_assets.clickstream.curated_tables import (
     CURATED,
+    EVENTS,
     SESSIONS,
     partition_dir,
     partition_rows,
@@ -11,9 +12,10 @@ from dataplatform_assets.clickstream.curated_tables import (
 )
 from resources.hive import HiveServer2Resource
 from resources.lake import LakeResource
-from resources.sql import render_sql
+from resources.sql import lit, qualified, statement
 
 INACTIVITY_GAP_MINUTES = 30
+SESSIONS_SQL = "clickstream/sessions.sql"
 
 
 def build_sessions(hive: HiveServer2Resource, lake: LakeResource, day: str, version: str) -> tuple[int, int]:
@@ -21,9 +23,11 @@ def build_sessions(hive: HiveServer2Resource, lake: LakeResource, day: str, vers
     the gap of the same customer's previous one, which must be none)."""
     partition = {"dt": day}
     location = lake.uri(f"{partition_dir(SESSIONS, partition)}/{version}")
-    values = dict(database=hive.db(CURATED), day=day, gap_minutes=INACTIVITY_GAP_MINUTES)
-    hive.execute(render_sql("clickstream/sessions.sql", location=location, **values))
+    values = dict(day=lit(day), gap_minutes=lit(INACTIVITY_GAP_MINUTES))
+    hive.execute(statement(SESSIONS_SQL, "build", location=lit(location),
+                           events=qualified(hive.db(CURATED), EVENTS.name), **values))
     publish_partition(hive, lake, SESSIONS, partition, version)
     rows, _ = partition_rows(hive, SESSIONS, partition, "session_id")
-    violations = int(hive.query(render_sql("clickstream/session_gap_violations.sql", **values))[0][0])
+    violations = int(hive.query(statement(SESSIONS_SQL, "gap_violations",
+                                          sessions=qualified(hive.db(CURATED), SESSIONS.name), **values))[0][0])
     return rows, violations

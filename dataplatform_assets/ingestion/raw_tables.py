@@ -11,9 +11,10 @@ from dataplatform_assets.ingestion.source_schema import Column
 from dataplatform_assets.ingestion.tables import SourceTable
 from resources.hive import HiveServer2Resource
 from resources.lake import LakeResource
-from resources.sql import render_sql
+from resources.sql import ident, idents, lit, qualified, raw, statement
 
 RAW_DATABASE = "raw"
+RAW_SQL = "raw/tables.sql"
 
 
 def raw_table_name(table: str) -> str:
@@ -25,9 +26,9 @@ def current_view_name(table: str) -> str:
 
 
 def _current_columns(hive: HiveServer2Resource, database: str, table: str) -> list[tuple[str, str]] | None:
-    if not hive.query(render_sql("raw/show_table.sql", database=database, table=table)):
+    if not hive.query(statement(RAW_SQL, "show_table", database=ident(database), table_pattern=lit(table))):
         return None
-    rows = hive.query(render_sql("raw/describe_table.sql", database=database, table=table))
+    rows = hive.query(statement(RAW_SQL, "describe_table", table=qualified(database, table)))
     columns = []
     for name, data_type, *_ in rows:
         if not name or name.startswith("#"):
@@ -40,38 +41,37 @@ def publish_raw_table(hive: HiveServer2Resource, lake: LakeResource, spec: Sourc
                       columns: list[Column], loads: list[str], base_load_id: str) -> str:
     """Make the Hive table show exactly `loads` and point the current view at `base_load_id`."""
     database, name = hive.db(RAW_DATABASE), raw_table_name(spec.name)
-    comment = spec.description.replace("'", "")
-    hive.execute(render_sql("raw/create_database.sql", database=database,
-                            comment="Raw copies of source systems, as imported"))
+    table, merge_key = qualified(database, name), idents(spec.merge_key or spec.primary_key)
+    hive.execute(statement(RAW_SQL, "create_database", database=ident(database),
+                           comment=lit("Raw copies of source systems, as imported")))
     wanted = [(c.name, c.hive_type.lower()) for c in columns] + [("_deleted", "boolean"), ("load_id", "string")]
     if _current_columns(hive, database, name) != wanted:
+        # Hive types come from source_schema's own mapping, never from the source's text.
+        definitions = raw(",\n".join(f"  {ident(c.name).text} {c.hive_type}" for c in columns))
         hive.execute(
-            render_sql("raw/drop_table.sql", database=database, table=name),
-            render_sql("raw/create_external_table.sql", database=database, table=name, comment=comment,
-                       location=lake.uri(table_dir(spec.name)),
-                       columns=",\n".join(f"  `{c.name}` {c.hive_type}" for c in columns)))
-    present = {r[0].split("=", 1)[1] for r in hive.query(render_sql("raw/show_partitions.sql",
-                                                                     database=database, table=name))}
-    statements = [render_sql("raw/add_partition.sql", database=database, table=name, load_id=lid,
-                             location=lake.uri(f"{table_dir(spec.name)}/load_id={lid}"))
+            statement(RAW_SQL, "drop_table", table=table),
+            statement(RAW_SQL, "create_external_table", table=table, columns=definitions,
+                      comment=lit(spec.description), location=lit(lake.uri(table_dir(spec.name)))))
+    present = {r[0].split("=", 1)[1] for r in hive.query(statement(RAW_SQL, "show_partitions", table=table))}
+    statements = [statement(RAW_SQL, "add_partition", table=table, load_id=lit(lid),
+                            location=lit(lake.uri(f"{table_dir(spec.name)}/load_id={lid}")))
                   for lid in loads if lid not in present]
-    statements += [render_sql("raw/drop_partition.sql", database=database, table=name, load_id=lid)
+    statements += [statement(RAW_SQL, "drop_partition", table=table, load_id=lit(lid))
                    for lid in sorted(present - set(loads))]
-    statements.append(render_sql(
-        "raw/create_current_view.sql", database=database, view=current_view_name(spec.name), table=name,
-        comment=f"{comment} Latest version of each key.", base_load_id=base_load_id,
-        merge_key=", ".join(f"`{k}`" for k in (spec.merge_key or spec.primary_key)),
-        column_names=", ".join(f"`{c.name}`" for c in columns)))
+    statements.append(statement(
+        RAW_SQL, "create_current_view", view=qualified(database, current_view_name(spec.name)), table=table,
+        comment=lit(f"{spec.description} Latest version of each key."), base_load_id=lit(base_load_id),
+        merge_key=merge_key, column_names=idents(c.name for c in columns)))
     hive.execute(*statements)
     return f"{database}.{current_view_name(spec.name)}"
 
 
 def current_row_count(hive: HiveServer2Resource, table: str) -> int:
-    sql = render_sql("raw/row_count.sql", database=hive.db(RAW_DATABASE), table=current_view_name(table))
+    sql = statement(RAW_SQL, "row_count", table=qualified(hive.db(RAW_DATABASE), current_view_name(table)))
     return int(hive.query(sql)[0][0])
 
 
 def duplicate_keys(hive: HiveServer2Resource, spec: SourceTable) -> int:
-    sql = render_sql("raw/duplicate_keys.sql", database=hive.db(RAW_DATABASE), view=current_view_name(spec.name),
-                     merge_key=", ".join(f"`{k}`" for k in (spec.merge_key or spec.primary_key)))
+    sql = statement(RAW_SQL, "duplicate_keys", view=qualified(hive.db(RAW_DATABASE), current_view_name(spec.name)),
+                    merge_key=idents(spec.merge_key or spec.primary_key))
     return int(hive.query(sql)[0][0])

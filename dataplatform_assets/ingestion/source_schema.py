@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pymysql
 
-from resources.sql import read_sql
+from resources.sql import statement
 
 
 class UnsupportedColumn(RuntimeError):
@@ -58,7 +58,7 @@ def map_column(table: str, name: str, data_type: str, column_type: str, precisio
 
 
 def read_columns(cur: pymysql.cursors.Cursor, table: str) -> list[Column]:
-    cur.execute(read_sql("ingestion/table_columns.sql"), (table,))
+    cur.execute(statement("ingestion/table_columns.sql"), (table,))
     rows = cur.fetchall()
     if not rows:
         raise UnsupportedColumn(f"source table {table!r} does not exist or has no columns")

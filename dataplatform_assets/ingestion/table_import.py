@@ -33,11 +33,19 @@ from dataplatform_assets.ingestion.load_state import (
     write_state,
 )
 from dataplatform_assets.ingestion.python_engines import read_in_snapshot, read_with_connectorx
+from dataplatform_assets.ingestion.selection import (
+    SNAPSHOT_SQL,
+    Selection,
+    base_filter,
+    changed_chunks,
+    hash_expression,
+    incremental_selection,
+)
 from dataplatform_assets.ingestion.source_schema import DELETED, Column, lake_schema, read_columns
 from dataplatform_assets.ingestion.tables import SourceTable
 from resources.lake import LakeResource
 from resources.mysql import MySQLResource
-from resources.sql import named_queries
+from resources.sql import ident, idents, lit, statement
 from resources.sqoop import SqoopResource
 
 
@@ -103,11 +111,6 @@ def _selected(columns: list[Column], spec: SourceTable) -> list[Column]:
     return [c for c in columns if c.name in spec.columns]
 
 
-def _hash_expression(columns: list[Column]) -> str:
-    # NULL and '' must hash differently: CONCAT_WS would skip a NULL silently.
-    return ", ".join(f"COALESCE(CAST(`{c.name}` AS CHAR), '\\\\N')" for c in columns)
-
-
 def _current_keys(lake: LakeResource, spec: SourceTable, loads: list[str], chunks: set[int]) -> set[int]:
     """Keys alive in the lake's current view within `chunks` (reads only key columns)."""
     fs, _ = lake.filesystem()
@@ -138,8 +141,8 @@ def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load
     fs.delete_dir_contents(lake.path(f"{base}/_staging"), missing_dir_ok=True)
     fs.create_dir(lake.path(staging), recursive=True)
     previous = latest_state(lake, spec.name)
-    q = named_queries("ingestion/snapshot.sql")
-    where = f"({spec.where})" if spec.where else "TRUE"
+    base_filter_sql = base_filter(spec)
+    table = ident(spec.name)
 
     with mysql.connect() as conn:
         cur = conn.cursor()
@@ -147,37 +150,29 @@ def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load
         added = check_drift(spec.name, previous.columns, columns) if previous else []
         incremental = (spec.mode != "full" and previous is not None and not force_full and not added
                        and previous.loads_since_full < spec.full_every)
-        cur.execute(q["begin_snapshot"])
-        names = ", ".join(f"`{c.name}`" for c in columns)
+        cur.execute(statement(SNAPSHOT_SQL, "begin_snapshot"))
         chunks: dict[str, list[int]] = {}
         upper = low = None
         if spec.mode != "full":
-            cur.execute(q["upper_bound"].format(check=spec.check_column, table=spec.name, where=where))
+            cur.execute(statement(SNAPSHOT_SQL, "upper_bound", check=ident(spec.check_column), table=table,
+                                  where=base_filter_sql))
             upper_value = cur.fetchone()[0]
             upper = None if upper_value is None else str(upper_value)
-            cur.execute(q["chunk_checksums"].format(key=spec.key, chunk_rows=spec.chunk_rows,
-                                                    hashed=_hash_expression(columns), table=spec.name,
-                                                    where=where))
+            cur.execute(statement(SNAPSHOT_SQL, "chunk_checksums", key=ident(spec.key), chunk_rows=lit(spec.chunk_rows),
+                                  hashed=hash_expression(columns), table=table, where=base_filter_sql))
             chunks = {str(int(c)): [int(n), int(h)] for c, n, h in cur.fetchall()}
-        params: tuple = ()
         changed: set[int] = set()
-        selection = where
+        selection = Selection(base_filter_sql)
         if incremental:
             low = previous.high_watermark
-            changed = {int(c) for c in set(chunks) | set(previous.chunks)
-                       if chunks.get(c) != previous.chunks.get(c)}
-            window = f"`{spec.check_column}` <= %s" if low is None else \
-                f"(`{spec.check_column}` > %s AND `{spec.check_column}` <= %s)"
-            params = (upper,) if low is None else (low, upper)
-            if upper is None:
-                window, params = "FALSE", ()
-            in_chunks = (f" OR FLOOR(`{spec.key}` / {spec.chunk_rows}) IN ({', '.join(map(str, sorted(changed)))})"
-                         if changed else "")
-            selection = f"{where} AND ({window}{in_chunks})"
-        cur.execute(q["count_rows"].format(table=spec.name, where=selection), params)
+            changed = changed_chunks(chunks, previous.chunks)
+            selection = incremental_selection(spec, low, upper, changed)
+        params = selection.params
+        cur.execute(statement(SNAPSHOT_SQL, "count_rows", table=table, where=selection.where), params)
         expected = int(cur.fetchone()[0])
 
-        select = q["select_rows"].format(columns=names, table=spec.name, where=selection)
+        select = statement(SNAPSHOT_SQL, "select_rows", columns=idents(c.name for c in columns), table=table,
+                           where=selection.where)
         tombstones = 0
         # Parquet is written to a local scratch folder (removed whatever happens) and sent to the
         # lake's staging in one upload once complete.
@@ -194,7 +189,8 @@ def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load
                 query = cur.mogrify(select, params)
                 key_range = None
                 if engine == "spark":
-                    cur.execute(q["key_range"].format(key=spec.key, table=spec.name, where=selection), params)
+                    cur.execute(statement(SNAPSHOT_SQL, "key_range", key=ident(spec.key), table=table,
+                                          where=selection.where), params)
                     low_key, high_key = cur.fetchone()
                     key_range = None if low_key is None else (int(low_key), int(high_key))
                 conn.commit()

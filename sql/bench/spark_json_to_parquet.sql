@@ -4,8 +4,8 @@
 
 -- name: view
 CREATE OR REPLACE TEMPORARY VIEW bench_json_events ({schema})
-USING json OPTIONS (path '{path}', mode 'PERMISSIVE');
+USING json OPTIONS (path {path}, mode 'PERMISSIVE');
 
 -- name: write
-INSERT OVERWRITE DIRECTORY '{location}' USING PARQUET
+INSERT OVERWRITE DIRECTORY {location} USING PARQUET
 SELECT * FROM bench_json_events;

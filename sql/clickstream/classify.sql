@@ -11,18 +11,18 @@ SELECT raw_line, source_file, line_bytes,
          WHEN line_bytes = 0 THEN 'empty_line'
          WHEN line_bytes > {max_line_bytes} THEN 'line_too_long'
          WHEN NOT valid_utf8 THEN 'invalid_utf8'
-         WHEN NOT startswith(ltrim(raw_line), '{{') THEN 'not_json'
+         WHEN NOT startswith(ltrim(raw_line), '{') THEN 'not_json'
          WHEN f IS NULL THEN 'malformed_json'
          WHEN missing_fields <> '' THEN 'missing_field'
          WHEN size(unexpected_fields) > 0 THEN 'unexpected_field'
          WHEN mistyped_fields <> '' THEN 'wrong_type'
          WHEN event_ts IS NULL THEN 'bad_timestamp'
-         WHEN event_ts < TIMESTAMP '{hour_start}' - INTERVAL 1 DAY
-           OR event_ts >= TIMESTAMP '{hour_start}' + INTERVAL 1 DAY THEN 'timestamp_out_of_range'
+         WHEN event_ts < TIMESTAMP {hour_start} - INTERVAL 1 DAY
+           OR event_ts >= TIMESTAMP {hour_start} + INTERVAL 1 DAY THEN 'timestamp_out_of_range'
          WHEN unknown_event_type THEN 'unknown_event_type'
          WHEN invalid_value THEN 'invalid_value'
-         WHEN event_ts < TIMESTAMP '{hour_start}'
-           OR event_ts >= TIMESTAMP '{hour_start}' + INTERVAL 1 HOUR THEN 'wrong_hour'
+         WHEN event_ts < TIMESTAMP {hour_start}
+           OR event_ts >= TIMESTAMP {hour_start} + INTERVAL 1 HOUR THEN 'wrong_hour'
        END AS reject_reason,
        CASE
          WHEN line_bytes > {max_line_bytes} THEN CAST(line_bytes AS STRING)

@@ -1,14 +1,17 @@
--- Sessions starting on {day} (UTC): a customer's events (or an anonymous device's) with no gap
--- over {gap_minutes} minutes. Events from {gap_minutes} minutes before the day decide whether an early event continues
+-- Sessions: a customer's (or an anonymous device's) visits, built per day from the curated events.
+
+-- name: build
+-- Sessions starting on `day` (UTC): a customer's events (or an anonymous device's) with no pause
+-- over `gap_minutes`. Events from that long before the day decide whether an early event continues
 -- an earlier session; events up to the end of the next day finish sessions that run past midnight.
-INSERT OVERWRITE DIRECTORY '{location}' USING PARQUET
+INSERT OVERWRITE DIRECTORY {location} USING PARQUET
 WITH events AS (
   SELECT *, CASE WHEN customer_id IS NOT NULL THEN concat('c:', customer_id)
                  ELSE concat('d:', device_id) END AS actor
-  FROM {database}.clickstream_events
-  WHERE dt BETWEEN date_sub('{day}', 1) AND date_add('{day}', 1)
-    AND event_ts >= TIMESTAMP '{day}' - INTERVAL {gap_minutes} MINUTES
-    AND event_ts < TIMESTAMP '{day}' + INTERVAL 2 DAYS
+  FROM {events}
+  WHERE dt BETWEEN date_sub({day}, 1) AND date_add({day}, 1)
+    AND event_ts >= TIMESTAMP {day} - INTERVAL {gap_minutes} MINUTES
+    AND event_ts < TIMESTAMP {day} + INTERVAL 2 DAYS
 ), marked AS (
   SELECT *, CASE WHEN event_ts <= LAG(event_ts) OVER w + INTERVAL {gap_minutes} MINUTES THEN 0 ELSE 1 END AS starts
   FROM events
@@ -35,4 +38,16 @@ SELECT sha2(concat(actor, '|', CAST(session_start AS STRING)), 256) AS session_i
        unix_timestamp(session_end) - unix_timestamp(session_start) AS duration_seconds,
        events, page_views, products_viewed, cart_adds, order_id IS NOT NULL AS converted, order_id
 FROM sessions
-WHERE session_start >= TIMESTAMP '{day}' AND session_start < TIMESTAMP '{day}' + INTERVAL 1 DAY
+WHERE session_start >= TIMESTAMP {day} AND session_start < TIMESTAMP {day} + INTERVAL 1 DAY
+
+-- name: gap_violations
+-- Consecutive sessions of one customer (or device) that start within the gap of the previous
+-- one's end: the sessionizer should have merged them. The asset check expects none.
+SELECT COUNT(*) FROM (
+  SELECT session_start,
+         LAG(session_end) OVER (PARTITION BY COALESCE(CAST(customer_id AS STRING), device_id)
+                                ORDER BY session_start) AS previous_end
+  FROM {sessions}
+  WHERE dt = {day}
+) ordered
+WHERE previous_end IS NOT NULL AND session_start <= previous_end + INTERVAL {gap_minutes} MINUTES

@@ -1,5 +1,5 @@
--- Source-side statements of one import (MySQL / MariaDB). Placeholders in {braces} are
--- identifiers and predicates the importer builds from the table's contract; values go as %s.
+-- Source-side statements of one import (MySQL / MariaDB), and the predicates that choose its rows
+-- (dataplatform_assets/ingestion/selection.py). Values the source decides go as %s parameters.
 
 -- name: begin_snapshot
 -- Every read of one import sees the same consistent InnoDB snapshot.
@@ -7,22 +7,51 @@ START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY;
 
 -- name: upper_bound
 -- The incremental window's upper bound, captured inside the snapshot at the start of the run.
-SELECT MAX(`{check}`) FROM `{table}` WHERE {where};
+SELECT MAX({check}) FROM {table} WHERE {where};
 
 -- name: chunk_checksums
 -- Rows and an order-independent 64-bit hash of their contents per key chunk: a chunk whose figures
 -- changed since the last load is read again whole, whatever its check column says.
-SELECT FLOOR(`{key}` / {chunk_rows}) AS chunk, COUNT(*) AS row_count,
+SELECT FLOOR({key} / {chunk_rows}) AS chunk, COUNT(*) AS row_count,
        BIT_XOR(CAST(CONV(LEFT(MD5(CONCAT_WS('|', {hashed})), 16), 16, 10) AS UNSIGNED)) AS content_hash
-FROM `{table}` WHERE {where}
+FROM {table} WHERE {where}
 GROUP BY chunk;
 
 -- name: key_range
 -- Bounds of the split column within the selection: Spark's JDBC engine cuts its parallel reads on it.
-SELECT MIN(`{key}`), MAX(`{key}`) FROM `{table}` WHERE {where};
+SELECT MIN({key}), MAX({key}) FROM {table} WHERE {where};
 
 -- name: count_rows
-SELECT COUNT(*) FROM `{table}` WHERE {where};
+SELECT COUNT(*) FROM {table} WHERE {where};
 
 -- name: select_rows
-SELECT {columns} FROM `{table}` WHERE {where};
+SELECT {columns} FROM {table} WHERE {where};
+
+-- name: hashed_column
+-- One column's part of a chunk's content hash: NULL and '' must differ (CONCAT_WS skips NULLs).
+COALESCE(CAST({column} AS CHAR), '\\N')
+
+-- name: everything
+TRUE
+
+-- name: nothing
+FALSE
+
+-- name: filtered
+-- The contract's filter (`where`), kept whole.
+({filter})
+
+-- name: up_to
+-- The first incremental window: everything up to the upper bound.
+{check} <= %s
+
+-- name: window
+-- The incremental window: past the last load's watermark, up to this load's upper bound.
+({check} > %s AND {check} <= %s)
+
+-- name: or_changed_chunks
+-- ... plus every row of the key chunks whose checksums changed since the last load.
+{window} OR FLOOR({key} / {chunk_rows}) IN ({chunks})
+
+-- name: incremental_selection
+{base} AND ({window})

@@ -21,7 +21,7 @@ from dataplatform_assets.clickstream.assets import (
 from dataplatform_assets.clickstream.curated_tables import EVENTS, REJECTS, new_version, partition_dir
 from dataplatform_assets.clickstream.landing import ClickstreamLandingResource
 from dataplatform_assets.clickstream.partitions import bucket_of
-from resources.sql import read_sql
+from resources.sql import SQL_DIR
 from tests.integration.clickstream_corpus import (
     HOUR,
     LANDING,
@@ -68,7 +68,7 @@ def corpus(lake, test_resources):
 
 def _reasons_in_sql(path: str) -> set[str]:
     """The reason codes a classify statement can give: the THEN values of its `reject_reason` CASE."""
-    sql = read_sql(path)
+    sql = (SQL_DIR / path).read_text()
     case = sql[:sql.index("END AS reject_reason")]
     return set(re.findall(r"THEN '([a-z_0-9]+)'", case[case.rindex("CASE"):]))
 

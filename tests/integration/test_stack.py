@@ -101,7 +101,7 @@ def test_demo_runs_end_to_end_and_prints_rows_from_hiveserver2(stack, tmp_path, 
                DAGSTER_HOME=str(tmp_path / "dagster"))
     out = run_cli("demo", "--scale", "0.002", "--seed", "5", env=env)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
-    counts = {row["table_name"]: int(row["row_count"]) for row in printed_table(out.stdout, "demo/raw_row_counts.sql")}
+    counts = {row["table_name"]: int(row["row_count"]) for row in printed_table(out.stdout, "demo: raw_row_counts")}
     with mysql.connect(database="shop_demotest") as conn, conn.cursor() as cur:
         expected = {}
         for table in ("customers", "products", "orders", "order_items"):
@@ -114,11 +114,11 @@ def test_demo_runs_end_to_end_and_prints_rows_from_hiveserver2(stack, tmp_path, 
     assert "materialized 4 assets" in out.stdout
     # The web logs went through Flume and were parsed on the landing sensor's runs in the daemon.
     assert "the landing sensor parsed" in out.stdout
-    funnel = printed_table(out.stdout, "demo/clickstream_funnel.sql")
+    funnel = printed_table(out.stdout, "demo: clickstream_funnel")
     purchases = sum(int(row["events"]) for row in funnel if row["event_type"] == "purchase")
     assert orders_last_day > 0 and purchases == orders_last_day, funnel
     assert {row["event_type"] for row in funnel} >= {"page_view", "product_view", "add_to_cart", "purchase"}
-    sessions = printed_table(out.stdout, "demo/sessions_by_day.sql")
+    sessions = printed_table(out.stdout, "demo: sessions_by_day")
     assert sessions and all(int(row["sessions"]) > 0 for row in sessions), sessions
     # A converted session holds at least one purchase: never more of them than orders.
     assert 0 < sum(int(row["converted"]) for row in sessions) <= orders_last_day

@@ -1,3 +1,13 @@
+-- The local stack's MariaDB, run as its root account over the server's socket.
+
+-- name: ping
+SELECT 1
+
+-- name: set_root_password
+-- A brand-new data directory's root has no password: it gets the stack's generated one.
+ALTER USER 'root'@'localhost' IDENTIFIED BY %s
+
+-- name: bootstrap
 -- Run by `dataplatform stack up` as the MariaDB root account after every start (idempotent).
 -- Statements go through pymysql's %(name)s parameters, so a literal percent sign is written %%.
 -- The metastore schema must be latin1: with utf8mb4 DataNucleus' VARCHAR keys grow too long.

@@ -1,1 +1,0 @@
-SHOW TABLES IN {database} LIKE '{table}'
