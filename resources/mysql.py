@@ -54,7 +54,8 @@ class MySQLResource(dg.ConfigurableResource):
         try:
             return pymysql.connect(host=self.host, port=self.port, user=self.user,
                                    password=self.read_password(), database=db, charset="utf8mb4",
-                                   connect_timeout=self.connect_timeout, init_command=statement("shop/connection.sql", "utc_session"),
+                                   connect_timeout=self.connect_timeout,
+                                   init_command=statement("shop/connection.sql", "utc_session"),
                                    **kwargs)
         except pymysql.err.OperationalError as exc:
             code, message = (exc.args + ("",))[:2]
