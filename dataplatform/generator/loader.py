@@ -59,8 +59,8 @@ def load_tables(connect: Callable[..., pymysql.Connection], tables: dict[str, pa
     """Load each table on its own connection; returns seconds per table."""
     if recreate_schema:
         with connect() as conn, conn.cursor() as cur:
-            for statement in statements("shop/schema.sql"):
-                cur.execute(statement)
+            for text in statements("shop/schema.sql"):
+                cur.execute(text)
     timings: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="shop-load-") as tmp:
         def load_one(name: str) -> None:

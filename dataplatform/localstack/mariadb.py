@@ -99,6 +99,6 @@ class MariaDB(Service):
             "app_password": self.settings.mysql_password(),
         }
         with self._root_connection() as conn, conn.cursor() as cur:
-            for statement in statements(MARIADB_SQL, "bootstrap"):
-                cur.execute(statement, params)
+            for text in statements(MARIADB_SQL, "bootstrap"):
+                cur.execute(text, params)
             conn.commit()
