@@ -12,6 +12,8 @@ from pyhive import hive
 from TCLIService.ttypes import TOperationState
 from thrift.transport.TTransport import TTransportException
 
+from resources.sql import Sql, ident, qualified
+
 # Statements run asynchronously and are polled, so no single call waits on the server for long and
 # every call can have a socket timeout: a server that stops answering fails the work instead of
 # hanging it (a test once hung 15 minutes on one such call).
@@ -35,7 +37,12 @@ class HiveServer2Resource(dg.ConfigurableResource):
                                         "server; statements themselves may run longer (they are polled)")
 
     def db(self, name: str) -> str:
-        return f"{self.database_prefix}{name}"
+        """The database `name` is in this warehouse (its prefix added), checked to be a plain name."""
+        return ident(f"{self.database_prefix}{name}").text.strip("`")
+
+    def table(self, database: str, name: str) -> Sql:
+        """`prefixed database`.`table`, quoted, for a statement of sql/."""
+        return qualified(self.db(database), name)
 
     @contextmanager
     def cursor(self) -> Iterator[hive.Cursor]:

@@ -51,7 +51,7 @@ def publish_partition(hive: HiveServer2Resource, lake: LakeResource, table: Cura
                       partition: dict[str, str], version: str) -> None:
     """Point the table's partition at `version` (already written), then drop everything else in the
     partition's folder but the version it replaced: older versions, staging, leftovers of killed runs."""
-    target = dict(table=qualified(hive.db(CURATED), table.name), partition=assignments(partition))
+    target = dict(table=hive.table(CURATED, table.name), partition=assignments(partition))
     location = lit(lake.uri(f"{partition_dir(table, partition)}/{version}"))
     with hive.cursor() as cur:  # one session for both reads
         run_statement(cur, statement(TABLES_SQL, "show_partition", **target))
@@ -82,6 +82,6 @@ def _location_folder(described: list[tuple]) -> str | None:
 def partition_rows(hive: HiveServer2Resource, table: CuratedTable, partition: dict[str, str],
                    key: str) -> tuple[int, int]:
     """(rows, distinct `key` values) in one partition, read back through HiveServer2."""
-    rows, distinct = hive.query(statement(TABLES_SQL, "partition_rows", table=qualified(hive.db(CURATED), table.name),
+    rows, distinct = hive.query(statement(TABLES_SQL, "partition_rows", table=hive.table(CURATED, table.name),
                                           key=ident(key), partition=conditions(partition)))[0]
     return int(rows), int(distinct)

@@ -12,7 +12,7 @@ from dataplatform_assets.clickstream.curated_tables import (
 )
 from resources.hive import HiveServer2Resource
 from resources.lake import LakeResource
-from resources.sql import lit, qualified, statement
+from resources.sql import lit, statement
 
 INACTIVITY_GAP_MINUTES = 30
 SESSIONS_SQL = "clickstream/sessions.sql"
@@ -25,9 +25,9 @@ def build_sessions(hive: HiveServer2Resource, lake: LakeResource, day: str, vers
     location = lake.uri(f"{partition_dir(SESSIONS, partition)}/{version}")
     values = dict(day=lit(day), gap_minutes=lit(INACTIVITY_GAP_MINUTES))
     hive.execute(statement(SESSIONS_SQL, "build", location=lit(location),
-                           events=qualified(hive.db(CURATED), EVENTS.name), **values))
+                           events=hive.table(CURATED, EVENTS.name), **values))
     publish_partition(hive, lake, SESSIONS, partition, version)
     rows, _ = partition_rows(hive, SESSIONS, partition, "session_id")
     violations = int(hive.query(statement(SESSIONS_SQL, "gap_violations",
-                                          sessions=qualified(hive.db(CURATED), SESSIONS.name), **values))[0][0])
+                                          sessions=hive.table(CURATED, SESSIONS.name), **values))[0][0])
     return rows, violations

@@ -67,11 +67,11 @@ def publish_raw_table(hive: HiveServer2Resource, lake: LakeResource, spec: Sourc
 
 
 def current_row_count(hive: HiveServer2Resource, table: str) -> int:
-    sql = statement(RAW_SQL, "row_count", table=qualified(hive.db(RAW_DATABASE), current_view_name(table)))
+    sql = statement(RAW_SQL, "row_count", table=hive.table(RAW_DATABASE, current_view_name(table)))
     return int(hive.query(sql)[0][0])
 
 
 def duplicate_keys(hive: HiveServer2Resource, spec: SourceTable) -> int:
-    sql = statement(RAW_SQL, "duplicate_keys", view=qualified(hive.db(RAW_DATABASE), current_view_name(spec.name)),
+    sql = statement(RAW_SQL, "duplicate_keys", view=hive.table(RAW_DATABASE, current_view_name(spec.name)),
                     merge_key=idents(spec.merge_key or spec.primary_key))
     return int(hive.query(sql)[0][0])
