@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-import pyarrow as pa
 import pyarrow.parquet as pq
 from dagster_pyspark import LazyPySparkResource
 
+from dataplatform_assets.ingestion.connectorx_engine import read_with_connectorx
 from dataplatform_assets.ingestion.engine_choice import ENGINES
 from dataplatform_assets.ingestion.load_state import (
     LoadState,
@@ -32,7 +32,7 @@ from dataplatform_assets.ingestion.load_state import (
     table_dir,
     write_state,
 )
-from dataplatform_assets.ingestion.python_engines import read_in_snapshot, read_with_connectorx
+from dataplatform_assets.ingestion.pymysql_engine import read_in_snapshot
 from dataplatform_assets.ingestion.selection import (
     SNAPSHOT_SQL,
     Selection,
@@ -41,8 +41,9 @@ from dataplatform_assets.ingestion.selection import (
     hash_expression,
     incremental_selection,
 )
-from dataplatform_assets.ingestion.source_schema import DELETED, Column, lake_schema, read_columns
+from dataplatform_assets.ingestion.source_schema import Column, lake_schema, read_columns
 from dataplatform_assets.ingestion.tables import SourceTable
+from dataplatform_assets.ingestion.tombstones import write_tombstones
 from resources.lake import LakeResource
 from resources.mysql import MySQLResource
 from resources.sql import ident, idents, lit, statement
@@ -109,19 +110,6 @@ def _selected(columns: list[Column], spec: SourceTable) -> list[Column]:
     if missing:
         raise SchemaDrift(f"{spec.name}: contract columns {sorted(missing)} are not in the source")
     return [c for c in columns if c.name in spec.columns]
-
-
-def _current_keys(lake: LakeResource, spec: SourceTable, loads: list[str], chunks: set[int]) -> set[int]:
-    """Keys alive in the lake's current view within `chunks` (reads only key columns)."""
-    fs, _ = lake.filesystem()
-    alive: dict[int, bool] = {}
-    for load_id in loads:  # oldest first: later loads win
-        directory = lake.path(f"{table_dir(spec.name)}/load_id={load_id}")
-        table = pq.read_table(directory, columns=[spec.key, DELETED], filesystem=fs)
-        for key, deleted in zip(table[spec.key].to_pylist(), table[DELETED].to_pylist()):
-            if spec.chunk(key) in chunks:
-                alive[key] = not deleted
-    return {k for k, live in alive.items() if live}
 
 
 def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load_id: str, *,
@@ -208,14 +196,8 @@ def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load
                 else:
                     written, seen = read_with_connectorx(mysql, query, columns, spec, changed, writer, progress)
             if changed:
-                chain = loads_since(lake, spec.name, previous.base_load_id)
-                gone = sorted(_current_keys(lake, spec, chain, changed) - seen)
-                if gone:
-                    empty = {c.name: pa.nulls(len(gone), c.arrow_type) for c in columns}
-                    empty[spec.key] = pa.array(gone, type=next(c.arrow_type for c in columns if c.name == spec.key))
-                    empty[DELETED] = pa.array([True] * len(gone))
-                    writer.write_table(pa.table(empty, schema=lake_schema(columns)))
-                    tombstones = len(gone)
+                tombstones = write_tombstones(lake, spec, loads_since(lake, spec.name, previous.base_load_id),
+                                              changed, seen, columns, writer)
             writer.close()
             lake.upload(local_part, f"{staging}/part-00000.parquet")
 

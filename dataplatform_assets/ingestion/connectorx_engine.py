@@ -1,8 +1,4 @@
-"""The engines that read in this process: pymysql (inside the import's snapshot) and connectorx.
-
-Both append the lake's Arrow schema to the load's Parquet writer and report the keys they saw in
-the chunks whose checksums changed (so the importer can write tombstones for the rest).
-"""
+"""The connectorx engine (the default): one Arrow-native read in a statement of its own, ~20x pymysql."""
 
 from __future__ import annotations
 
@@ -10,28 +6,10 @@ from collections.abc import Callable
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-import pymysql
 
-from dataplatform_assets.ingestion.source_schema import Column, arrow_batch, lake_schema
+from dataplatform_assets.ingestion.source_schema import Column, lake_schema
 from dataplatform_assets.ingestion.tables import SourceTable
 from resources.mysql import MySQLResource
-
-
-def read_in_snapshot(conn, select: str, params: tuple, columns: list[Column], spec: SourceTable,
-                     changed: set[int], writer: pq.ParquetWriter,
-                     progress: Callable[[int], None]) -> tuple[int, set[int]]:
-    """Stream the selection with a server-side cursor inside the import's own snapshot."""
-    written, seen = 0, set()
-    key_index = [c.name for c in columns].index(spec.key)
-    with conn.cursor(pymysql.cursors.SSCursor) as stream:
-        stream.execute(select, params)
-        while rows := stream.fetchmany(spec.fetch_size):
-            writer.write_batch(arrow_batch(columns, rows))
-            if changed:
-                seen.update(r[key_index] for r in rows if spec.chunk(r[key_index]) in changed)
-            written += len(rows)
-            progress(written)
-    return written, seen
 
 
 def read_with_connectorx(mysql: MySQLResource, query: str, columns: list[Column], spec: SourceTable,
