@@ -102,10 +102,16 @@ def _signal_group(pid: int, sig: int) -> None:
 
 def wait_until(check: Callable[[], bool], *, timeout: float, alive: Callable[[], bool],
                what: str, log_file: Path) -> float:
-    """Poll `check` until it holds; fail fast with the log's first error when the process dies."""
+    """Poll `check` until it holds; fail fast with the log's first error when the process dies.
+    A probe that raises (a service still starting may accept a connection and answer nothing before
+    the probe's timeout) counts as not healthy yet, as in `stack status`."""
     start = time.monotonic()
     while True:
-        if check():
+        try:
+            healthy = check()
+        except Exception:  # noqa: BLE001 - any probe error means: not healthy yet
+            healthy = False
+        if healthy:
             return time.monotonic() - start
         if not alive():
             raise ServiceError(f"{what} exited during start-up: {first_error_line(log_file)}\n"

@@ -18,6 +18,19 @@ def test_a_service_that_dies_fails_fast_with_its_first_error_line(tmp_path):
     assert str(log) in str(err.value)
 
 
+def test_a_probe_that_times_out_while_the_service_starts_means_not_yet_healthy(tmp_path):
+    answers = iter([TimeoutError("timed out"), ConnectionResetError(), False, True])
+
+    def probe() -> bool:
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer  # what an HTTP probe of a half-started JVM service raises
+        return answer
+
+    seconds = process.wait_until(probe, timeout=30, alive=lambda: True, what="svc", log_file=tmp_path / "svc.log")
+    assert seconds < 30 and next(answers, None) is None  # every answer was asked for
+
+
 def test_stop_ends_the_whole_process_group(tmp_path):
     log, pid_file = tmp_path / "svc.log", tmp_path / "svc.pid"
     pid = process.spawn([sys.executable, "-c", "import time; time.sleep(60)"], log, pid_file)
