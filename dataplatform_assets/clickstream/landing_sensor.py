@@ -42,23 +42,27 @@ class LandingCursor:
         return json.dumps({k: list(v) for k, v in sorted(self.buckets.items())}, separators=(",", ":"))
 
 
-def files_digest(files: list[Entry]) -> str:
-    closed = sorted(f"{f.name}:{f.size}:{f.mtime_ms}" for f in files if not f.is_dir and is_closed_file(f.name))
-    return hashlib.sha1("\n".join(closed).encode()).hexdigest()[:16] if closed else ""
+def files_digest(closed: list[Entry]) -> str:
+    """A bucket's closed files by name, size and modification time ("" for none)."""
+    seen = sorted(f"{f.name}:{f.size}:{f.mtime_ms}" for f in closed)
+    return hashlib.sha1("\n".join(seen).encode()).hexdigest()[:16] if seen else ""
 
 
-def scan_landing(lake: LakeResource, landing_dir: str, cursor: LandingCursor) -> tuple[dict[str, str], LandingCursor]:
-    """Buckets whose closed files changed since `cursor` ({bucket: digest}) and the cursor after this scan."""
-    changed: dict[str, str] = {}
+def scan_landing(lake: LakeResource, landing_dir: str,
+                 cursor: LandingCursor) -> tuple[dict[str, list[Entry]], LandingCursor]:
+    """Buckets whose closed files changed since `cursor` ({bucket: its closed files}) and the cursor
+    after this scan."""
+    changed: dict[str, list[Entry]] = {}
     after = LandingCursor(dict(cursor.buckets))
     for bucket, hour in hour_buckets(lake, landing_dir):
         seen_mtime, seen_digest = cursor.buckets.get(bucket, (None, ""))
         if hour.mtime_ms == seen_mtime:
             continue
-        digest = files_digest(lake.list_status(f"{landing_dir}/{bucket}"))
+        closed = [f for f in lake.list_status(f"{landing_dir}/{bucket}") if not f.is_dir and is_closed_file(f.name)]
+        digest = files_digest(closed)
         after.buckets[bucket] = (hour.mtime_ms, digest)
         if digest and digest != seen_digest:
-            changed[bucket] = digest
+            changed[bucket] = closed
     return changed, after
 
 
@@ -101,14 +105,13 @@ def run_requests(changed: dict[str, str]) -> tuple[list[dg.RunRequest], list[str
     return requests, outside
 
 
-def landing_observations(lake: LakeResource, landing_dir: str, changed: dict[str, str]) -> list[dg.AssetObservation]:
-    """What each changed hour's bucket holds now: its closed files and their bytes."""
+def landing_observations(landing_dir: str, changed: dict[str, list[Entry]]) -> list[dg.AssetObservation]:
+    """What each changed hour's bucket holds, as the scan listed it: its closed files and their bytes."""
     observations = []
-    for bucket in sorted(changed):
+    for bucket, closed in sorted(changed.items()):
         key = partition_of(*_dt_hr(bucket))
         if key is None or not HOURLY.has_partition_key(key):
             continue
-        closed = [e for e in lake.list_status(f"{landing_dir}/{bucket}") if not e.is_dir and is_closed_file(e.name)]
         observations.append(dg.AssetObservation(RAW_CLICKSTREAM, partition=key, metadata={
             "files": len(closed), "bytes": sum(e.size for e in closed), "path": f"{landing_dir}/{bucket}"}))
     return observations
@@ -141,7 +144,7 @@ def not_yet_queued(requests: list[dg.RunRequest], queued_hours: set[str]) -> lis
 def clickstream_landing_sensor(context: dg.SensorEvaluationContext, lake: LakeResource,
                                clickstream: ClickstreamLandingResource):
     changed, after = scan_landing(lake, clickstream.landing_dir, LandingCursor.parse(context.cursor))
-    requests, outside = run_requests(changed)
+    requests, outside = run_requests({bucket: files_digest(files) for bucket, files in changed.items()})
     last_hour = HOURLY.get_last_partition_key()
     future = [b for b in outside if (partition_of(*_dt_hr(b)) or "") > last_hour]
     for bucket in future:  # an hour still to come (a clock ahead of ours): look again next tick
@@ -154,7 +157,7 @@ def clickstream_landing_sensor(context: dg.SensorEvaluationContext, lake: LakeRe
         queued = context.instance.get_runs(dg.RunsFilter(statuses=[dg.DagsterRunStatus.QUEUED],
                                                          tags={"dagster/sensor_name": context.sensor_name}))
         requests = not_yet_queued(requests, set().union(*(hours_of(r.tags) for r in queued)))
-    observations = landing_observations(lake, clickstream.landing_dir, changed)
+    observations = landing_observations(clickstream.landing_dir, changed)
     context.update_cursor(after.serialize())
     if not requests and not observations:
         return dg.SkipReason(f"no new closed files in {len(after.buckets)} landing buckets")
