@@ -65,7 +65,7 @@ def _bench_lake_root() -> str:
 def child_arrow() -> dict:
     from dagster_pyspark import LazyPySparkResource
 
-    from dataplatform.localstack.sqoop_launcher import sqoop_launcher_path
+    from dataplatform.paths import sqoop_launcher_path
     from dataplatform_assets.ingestion.spark_engine import IMPORT_SPARK_CONFIG
     from dataplatform_assets.ingestion.table_import import drop_superseded_loads, new_load_id, run_import
     from dataplatform_assets.ingestion.tables import SourceTable

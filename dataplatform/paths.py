@@ -17,6 +17,11 @@ def state_dir() -> Path:
     return Path(os.environ.get("DATAPLATFORM_HOME", REPO_ROOT / ".state")).resolve()
 
 
+def sqoop_launcher_path() -> Path:
+    """The `sqoop` command the local stack writes when it starts (localstack/sqoop_launcher.py)."""
+    return state_dir() / "bin" / "sqoop"
+
+
 def stack_dagster_home() -> Path:
     """The Dagster instance of the local stack's webserver and daemon (runs, sensor cursors)."""
     return state_dir() / "dagster"

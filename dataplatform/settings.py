@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from dataplatform.paths import state_dir
+from dataplatform.paths import sqoop_launcher_path, state_dir
 from resources.hive import HiveServer2Resource
 from resources.lake import LakeResource
 from resources.mysql import MySQLResource
@@ -144,5 +144,5 @@ def load_settings(profile: str | None = None) -> Settings:
         lake_root=_env("LAKE_ROOT", default("hdfs://127.0.0.1:9000/lake")).rstrip("/"),
         clickstream_format=_env("CLICKSTREAM_FORMAT", "shop_json"),
         # The local stack writes its own Sqoop launcher; a cluster's edge node has `sqoop` on PATH.
-        sqoop_bin=_env("SQOOP_BIN", str(state_dir() / "bin" / "sqoop") if local else "sqoop"),
+        sqoop_bin=_env("SQOOP_BIN", str(sqoop_launcher_path()) if local else "sqoop"),
     )

@@ -12,7 +12,7 @@ from pyhive import hive
 from TCLIService.ttypes import TOperationState
 from thrift.transport.TTransport import TTransportException
 
-from resources.sql import Sql, ident, qualified
+from resources.sql import Sql, checked_name, qualified
 
 # Statements run asynchronously and are polled, so no single call waits on the server for long and
 # every call can have a socket timeout: a server that stops answering fails the work instead of
@@ -38,7 +38,7 @@ class HiveServer2Resource(dg.ConfigurableResource):
 
     def db(self, name: str) -> str:
         """The database `name` is in this warehouse (its prefix added), checked to be a plain name."""
-        return ident(f"{self.database_prefix}{name}").text.strip("`")
+        return checked_name(f"{self.database_prefix}{name}")
 
     def table(self, database: str, name: str) -> Sql:
         """`prefixed database`.`table`, quoted, for a statement of sql/."""

@@ -33,11 +33,16 @@ class Sql:
     text: str
 
 
-def ident(name: str) -> Sql:
-    """A table, database or column name, checked and quoted (`name`)."""
+def checked_name(name: str) -> str:
+    """`name` itself, once checked to be a plain identifier (for places that are not quoted)."""
     if not IDENTIFIER.match(name):
         raise SqlError(f"not an identifier: {name!r} (letters, digits and _ only, not starting with a digit)")
-    return Sql(f"`{name}`")
+    return name
+
+
+def ident(name: str) -> Sql:
+    """A table, database or column name, checked and quoted (`name`)."""
+    return Sql(f"`{checked_name(name)}`")
 
 
 def qualified(*parts: str) -> Sql:
@@ -91,10 +96,11 @@ def _sections(relative: str) -> dict[str | None, tuple[str, ...]]:
     """A file's statements by name (None: a file without names), comments dropped."""
     sections: dict[str | None, list[list[str]]] = {}
     current: str | None = None
-    named = any(NAME_LINE.match(line.strip()) for line in (SQL_DIR / relative).read_text().splitlines())
+    lines = (SQL_DIR / relative).read_text().splitlines()
+    named = any(NAME_LINE.match(line.strip()) for line in lines)
     if not named:
         sections[None] = [[]]
-    for line in (SQL_DIR / relative).read_text().splitlines():
+    for line in lines:
         if (match := NAME_LINE.match(line.strip())):
             current = match.group(1)
             sections[current] = [[]]

@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pymysql
 
-from resources.sql import ident, idents, lit, raw, statement, statements
+from resources.sql import checked_name, ident, idents, lit, raw, statement, statements
 
 LOAD_SQL = "shop/load.sql"
 
@@ -43,7 +43,7 @@ def load_statement(table_name: str, path: Path, columns: list[str]) -> str:
     targets, money = [], []
     for col in columns:
         if col in CENTS_COLUMNS:
-            variable = "@" + ident(col).text.strip("`")  # the name checked like any identifier
+            variable = "@" + checked_name(col)  # a user variable named after the column
             targets.append(variable)
             money.append(f"{ident(CENTS_COLUMNS[col]).text} = {variable} / 100")
         else:

@@ -14,13 +14,9 @@ from pathlib import Path
 from dataplatform.localstack.java import find_java_home
 from dataplatform.localstack.jvm import java_command
 from dataplatform.localstack.thriftserver import MARIADB_JDBC_JAR
-from dataplatform.paths import state_dir
+from dataplatform.paths import sqoop_launcher_path, state_dir
 
 SQOOP_CLASS = "org.apache.sqoop.Sqoop"
-
-
-def sqoop_launcher_path() -> Path:
-    return state_dir() / "bin" / "sqoop"
 
 
 def write_sqoop_launcher() -> Path:

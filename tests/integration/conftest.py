@@ -8,8 +8,8 @@ from dagster_pyspark import LazyPySparkResource
 
 from dataplatform.generator.loader import load_tables
 from dataplatform.generator.shop import ShopSize, build_shop
-from dataplatform.localstack.sqoop_launcher import sqoop_launcher_path
 from dataplatform.localstack.stack import LocalStack
+from dataplatform.paths import sqoop_launcher_path
 from dataplatform.settings import load_settings
 from dataplatform_assets.ingestion.engine_choice import ImportEngineResource
 from dataplatform_assets.ingestion.spark_engine import IMPORT_SPARK_CONFIG
