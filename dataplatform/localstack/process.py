@@ -100,18 +100,22 @@ def _signal_group(pid: int, sig: int) -> None:
             pass
 
 
+def probe(check: Callable[[], bool]) -> bool:
+    """`check()`, where a probe that raises means not healthy (yet): a service still starting may
+    accept a connection and answer nothing before the probe's timeout."""
+    try:
+        return bool(check())
+    except Exception:  # noqa: BLE001 - any probe error means: not healthy
+        return False
+
+
 def wait_until(check: Callable[[], bool], *, timeout: float, alive: Callable[[], bool],
                what: str, log_file: Path) -> float:
-    """Poll `check` until it holds; fail fast with the log's first error when the process dies.
-    A probe that raises (a service still starting may accept a connection and answer nothing before
-    the probe's timeout) counts as not healthy yet, as in `stack status`."""
+    """Poll `check` (through `probe`) until it holds; fail fast with the log's first error when the
+    process dies."""
     start = time.monotonic()
     while True:
-        try:
-            healthy = check()
-        except Exception:  # noqa: BLE001 - any probe error means: not healthy yet
-            healthy = False
-        if healthy:
+        if probe(check):
             return time.monotonic() - start
         if not alive():
             raise ServiceError(f"{what} exited during start-up: {first_error_line(log_file)}\n"

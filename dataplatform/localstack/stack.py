@@ -82,7 +82,7 @@ class LocalStack:
         for svc in self.services:
             pid = process.read_pid(self.pid_file(svc.name))
             # Only our own process counts: a stranger answering on the port is not our service.
-            states.append(ServiceState(svc.name, svc.address, pid, pid is not None and _safe_healthy(svc)))
+            states.append(ServiceState(svc.name, svc.address, pid, pid is not None and process.probe(svc.healthy)))
         return states
 
     def up(self, only: list[str] | None = None, report=print) -> dict[str, float]:
@@ -96,7 +96,7 @@ class LocalStack:
             for name in (n for n in wave if n in wanted):
                 svc = self.service(name)
                 pid = process.read_pid(self.pid_file(name))
-                if pid and _safe_healthy(svc):
+                if pid and process.probe(svc.healthy):
                     svc.after_start()  # idempotent: re-applies users, grants and the like
                     report(f"{name:18} already running (pid {pid})")
                     continue
@@ -138,10 +138,3 @@ class LocalStack:
             raise ServiceError(f"{svc.name}: port {svc.address} is already taken by another "
                                f"process (not ours: no pid in {self.pid_file(svc.name)}); stop it "
                                "or move ours with the DATAPLATFORM_* port settings")
-
-
-def _safe_healthy(svc: Service) -> bool:
-    try:
-        return svc.healthy()
-    except Exception:  # noqa: BLE001 - a health probe that errors means unhealthy
-        return False
