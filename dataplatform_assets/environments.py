@@ -24,9 +24,6 @@ from resources.lake import LakeResource
 from resources.mysql import MySQLResource
 from resources.sqoop import SqoopResource
 
-ENVIRONMENTS = ("local", "cluster")
-
-
 def _resources(sqoop_framework: str) -> dict[str, object]:
     return {
         "mysql": MySQLResource(host=dg.EnvVar("DATAPLATFORM_MYSQL_HOST"),
@@ -55,6 +52,7 @@ RESOURCES_BY_ENVIRONMENT: dict[str, Callable[[], dict[str, object]]] = {
     "local": lambda: _resources(sqoop_framework="local"),
     "cluster": lambda: _resources(sqoop_framework="yarn"),
 }
+ENVIRONMENTS = tuple(RESOURCES_BY_ENVIRONMENT)
 
 
 def resources_for(environment: str) -> dict[str, object]:
