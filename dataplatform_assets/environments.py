@@ -24,6 +24,7 @@ from resources.lake import LakeResource
 from resources.mysql import MySQLResource
 from resources.sqoop import SqoopResource
 
+
 def _resources(sqoop_framework: str) -> dict[str, object]:
     return {
         "mysql": MySQLResource(host=dg.EnvVar("DATAPLATFORM_MYSQL_HOST"),
