@@ -64,10 +64,10 @@ def _settings():
 
 
 def _bench_lake():
-    from resources.lake import LakeResource
+    from resources.lake import lake_at
 
     s = _settings()
-    return LakeResource(root=f"hdfs://{s.hdfs_host}:{s.hdfs_port}/bench-lake", webhdfs_url=s.webhdfs_url)
+    return lake_at(f"hdfs://{s.hdfs_host}:{s.hdfs_port}/bench-lake", s.webhdfs_url)
 
 
 # The event schema both readers get: DuckDB type, Spark type.

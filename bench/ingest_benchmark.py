@@ -69,12 +69,12 @@ def child_arrow() -> dict:
     from dataplatform_assets.ingestion.spark_engine import IMPORT_SPARK_CONFIG
     from dataplatform_assets.ingestion.table_import import drop_superseded_loads, new_load_id, run_import
     from dataplatform_assets.ingestion.tables import SourceTable
-    from resources.lake import LakeResource
+    from resources.lake import lake_at
     from resources.sqoop import SqoopResource
 
     s = _settings()
     mysql = s.mysql(database=DATABASE)
-    lake = LakeResource(root=f"{_bench_lake_root()}/arrow", webhdfs_url=s.webhdfs_url)
+    lake = lake_at(f"{_bench_lake_root()}/arrow", s.webhdfs_url)
     spec = SourceTable(TABLE, ("order_id",), "benchmark copy of orders", num_partitions=2)
     seconds = []
     for _ in range(2):  # the second import shows what each table costs a worker already running

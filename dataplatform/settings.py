@@ -19,7 +19,7 @@ from pathlib import Path
 
 from dataplatform.paths import sqoop_launcher_path, state_dir
 from resources.hive import HiveServer2Resource
-from resources.lake import LakeResource
+from resources.lake import LakeResource, lake_at
 from resources.mysql import MySQLResource
 
 PROFILES = ("local", "cluster")
@@ -59,7 +59,7 @@ class Settings:
                              user=self.mysql_user, password_file=self.mysql_password_file)
 
     def lake(self) -> LakeResource:
-        return LakeResource(root=self.lake_root, webhdfs_url=self.webhdfs_url)
+        return lake_at(self.lake_root, self.webhdfs_url)
 
     def hive(self) -> HiveServer2Resource:
         return HiveServer2Resource(host=self.hive_host, port=self.hive_port, username=self.hive_user,

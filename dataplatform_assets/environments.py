@@ -20,7 +20,7 @@ from dataplatform_assets.ingestion.engine_choice import ImportEngineResource
 from dataplatform_assets.ingestion.spark_engine import IMPORT_SPARK_CONFIG
 from resources.hbase import HBaseResource
 from resources.hive import HiveServer2Resource
-from resources.lake import LakeResource
+from resources.lake import WebHdfsLake
 from resources.mysql import MySQLResource
 from resources.sqoop import SqoopResource
 
@@ -32,8 +32,8 @@ def _resources(sqoop_framework: str) -> dict[str, object]:
                                database=dg.EnvVar("DATAPLATFORM_MYSQL_DATABASE"),
                                user=dg.EnvVar("DATAPLATFORM_MYSQL_USER"),
                                password_file=dg.EnvVar("DATAPLATFORM_MYSQL_PASSWORD_FILE")),
-        "lake": LakeResource(root=dg.EnvVar("DATAPLATFORM_LAKE_ROOT"),
-                             webhdfs_url=dg.EnvVar("DATAPLATFORM_WEBHDFS_URL")),
+        "lake": WebHdfsLake(root=dg.EnvVar("DATAPLATFORM_LAKE_ROOT"),
+                            webhdfs_url=dg.EnvVar("DATAPLATFORM_WEBHDFS_URL")),
         "hive": HiveServer2Resource(host=dg.EnvVar("DATAPLATFORM_HIVE_HOST"),
                                     port=dg.EnvVar.int("DATAPLATFORM_HIVE_PORT"),
                                     username=dg.EnvVar("DATAPLATFORM_HIVE_USER"),

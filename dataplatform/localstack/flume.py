@@ -42,11 +42,10 @@ class FlumeAgent(JavaService):
 
     def prepare(self) -> None:
         from dataplatform_assets.clickstream.landing import LANDING_DIR, recover_open_files
-        from resources.lake import LakeResource
 
         spool_dir(self.root.parent).mkdir(parents=True, exist_ok=True)
         # No agent runs now: files a killed one left open would otherwise stay hidden for good.
-        lake = LakeResource(root=self.settings.lake_root, webhdfs_url=self.settings.webhdfs_url)
+        lake = self.settings.lake()
         for path in recover_open_files(lake, LANDING_DIR):
             print(f"flume: recovered {path}, left open by an agent that was killed")
         self.conf_dir.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ from dataplatform.settings import load_settings
 from dataplatform_assets.ingestion.engine_choice import ImportEngineResource
 from dataplatform_assets.ingestion.spark_engine import IMPORT_SPARK_CONFIG
 from resources.hive import HiveServer2Resource
-from resources.lake import LakeResource
+from resources.lake import LakeResource, lake_at
 from resources.mysql import MySQLResource
 from resources.sqoop import SqoopResource
 
@@ -54,8 +54,7 @@ def hive(settings) -> HiveServer2Resource:
 
 @pytest.fixture(scope="session")
 def lake(settings) -> LakeResource:
-    return LakeResource(root=f"hdfs://{settings.hdfs_host}:{settings.hdfs_port}/test-lake",
-                        webhdfs_url=settings.webhdfs_url)
+    return lake_at(f"hdfs://{settings.hdfs_host}:{settings.hdfs_port}/test-lake", settings.webhdfs_url)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from dataplatform_assets.clickstream import assets
 from dataplatform_assets.clickstream.landing import ClickstreamLandingResource
 from dataplatform_assets.clickstream.parse import HourOutcome
 from resources.hive import HiveServer2Resource
-from resources.lake import LakeResource
+from resources.lake import LocalLake
 
 WRONG, OTHER = "2025-06-09-10:00", "2025-08-01-10:00"
 
@@ -31,7 +31,7 @@ def parsed_as(monkeypatch):
 
 
 def test_sessions_wait_for_an_hour_that_did_not_reconcile_until_it_is_parsed_right(parsed_as, tmp_path):
-    resources = {"hive": HiveServer2Resource(host="127.0.0.1", port=1), "lake": LakeResource(root=f"file://{tmp_path}"),
+    resources = {"hive": HiveServer2Resource(host="127.0.0.1", port=1), "lake": LocalLake(root=f"file://{tmp_path}"),
                  "clickstream": ClickstreamLandingResource()}
     defs = dg.Definitions(assets=[assets.raw_clickstream, assets.clickstream_events, assets.sessions],
                           resources=resources)

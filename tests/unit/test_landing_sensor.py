@@ -22,13 +22,13 @@ from dataplatform_assets.clickstream.landing_sensor import (
     run_requests,
     scan_landing,
 )
-from resources.lake import LakeResource
+from resources.lake import LakeResource, LocalLake
 
 LANDING = "raw/clickstream"
 
 
 def _lake(tmp_path) -> LakeResource:
-    return LakeResource(root=f"file://{tmp_path}")
+    return LocalLake(root=f"file://{tmp_path}")
 
 
 def _write(tmp_path, bucket: str, name: str, body: bytes = b"{}\n", mtime: float | None = None) -> None:
