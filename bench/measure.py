@@ -58,6 +58,18 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, f
     return seconds, peak / 1024, out
 
 
+def keep_sections(previous: str, skipped: list[str]) -> list[str]:
+    """The `## ` sections of an earlier report whose headings start with one of `skipped`: what a
+    run that skips a part keeps from the last run that measured it."""
+    kept, keeping = [], False
+    for line in previous.splitlines():
+        if line.startswith("## "):
+            keeping = any(line[3:].startswith(prefix) for prefix in skipped)
+        if keeping:
+            kept.append(line)
+    return kept
+
+
 def publish_results(path, text: str) -> None:
     """Print a benchmark's report and write it to its results file under docs/benchmarks/."""
     print(text)

@@ -6,7 +6,7 @@ from dagster_pyspark import LazyPySparkResource
 
 from dataplatform_assets.catalog.dictionary import column_schema, describe
 from dataplatform_assets.ingestion.engine_choice import ImportEngineResource
-from dataplatform_assets.ingestion.load_state import loads_since
+from dataplatform_assets.ingestion.load_state import loads_since, published_loads
 from dataplatform_assets.ingestion.raw_tables import (
     current_row_count,
     duplicate_keys,
@@ -83,20 +83,24 @@ def build_import_asset(spec: SourceTable) -> dg.AssetsDefinition:
                 import_engine: ImportEngineResource) -> dg.MaterializeResult:
         load_id = new_load_id()
         context.log.info(f"importing shop.{spec.name} ({spec.mode}) as load {load_id}")
+        engine = import_engine.engine_for(spec, sqoop=sqoop, spark=spark)
         try:
-            result = run_import(mysql, lake, spec, load_id, engine=import_engine.engine, sqoop=sqoop, spark=spark,
+            result = run_import(mysql, lake, spec, load_id, engine=engine,
                                 progress=lambda rows: context.log.debug(f"{spec.name}: {rows:,} rows"))
         except PERMANENT_FAILURES as exc:
             raise dg.Failure(str(exc), allow_retries=False) from exc
-        view = publish_raw_table(hive, lake, spec, result.columns, loads_since(lake, spec.name, result.base_load_id),
-                                 result.base_load_id)
-        drop_superseded_loads(lake, spec.name, result.base_load_id)
+        # A table with history in the warehouse keeps every load: its dimensions are rebuilt from them.
+        kept = (published_loads(lake, spec.name) if spec.keep_loads
+                else loads_since(lake, spec.name, result.base_load_id))
+        view = publish_raw_table(hive, lake, spec, result.columns, kept, result.base_load_id)
+        if not spec.keep_loads:
+            drop_superseded_loads(lake, spec.name, result.base_load_id)
         current_rows, duplicates = current_row_count(hive, spec.name), duplicate_keys(hive, spec)
         context.log.info(f"{spec.name}: {result.mode} load of {result.rows:,} rows "
                          f"({result.tombstones:,} deletes) in {result.seconds:.1f}s -> {view}")
-        # Only pymysql reads inside the snapshot the counts come from; the other engines read just
-        # after it, so under concurrent writes their counts may differ (the next run reconciles).
-        exact_severity = dg.AssetCheckSeverity.ERROR if result.engine == "pymysql" else dg.AssetCheckSeverity.WARN
+        # Only an engine reading inside the snapshot the counts come from (pymysql) is exact; the others
+        # read just after it, so under concurrent writes their counts may differ (the next run reconciles).
+        exact_severity = dg.AssetCheckSeverity.ERROR if result.exact else dg.AssetCheckSeverity.WARN
         return dg.MaterializeResult(
             metadata={
                 "dagster/row_count": current_rows,

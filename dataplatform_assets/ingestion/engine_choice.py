@@ -3,9 +3,38 @@
 from __future__ import annotations
 
 import dagster as dg
+from dagster_pyspark import LazyPySparkResource
 from pydantic import Field, field_validator
 
+from dataplatform_assets.ingestion.connectorx_engine import ConnectorXEngine
+from dataplatform_assets.ingestion.engines import ImportEngine
+from dataplatform_assets.ingestion.pymysql_engine import PyMySQLEngine
+from dataplatform_assets.ingestion.spark_engine import SparkEngine
+from dataplatform_assets.ingestion.sqoop_engine import SqoopEngine
+from dataplatform_assets.ingestion.tables import SourceTable
+from resources.sqoop import SqoopResource
+
 ENGINES = ("pymysql", "connectorx", "spark", "sqoop")
+
+
+def _known(name: str) -> str:
+    if name not in ENGINES:
+        raise ValueError(f"unknown import engine {name!r}; known: {', '.join(ENGINES)}")
+    return name
+
+
+def engine_named(name: str, *, sqoop: SqoopResource | None = None,
+                 spark: LazyPySparkResource | None = None) -> ImportEngine:
+    """The engine called `name`; Sqoop and Spark need their client."""
+    if _known(name) == "sqoop":
+        if sqoop is None:
+            raise ValueError("the sqoop engine needs a SqoopResource")
+        return SqoopEngine(sqoop)
+    if name == "spark":
+        if spark is None:
+            raise ValueError("the spark engine needs a Spark resource")
+        return SparkEngine(spark)
+    return PyMySQLEngine() if name == "pymysql" else ConnectorXEngine()
 
 
 class ImportEngineResource(dg.ConfigurableResource):
@@ -18,6 +47,8 @@ class ImportEngineResource(dg.ConfigurableResource):
     @field_validator("engine")
     @classmethod
     def _known_engine(cls, name: str | None) -> str | None:
-        if name is not None and name not in ENGINES:
-            raise ValueError(f"unknown import engine {name!r}; known: {', '.join(ENGINES)}")
-        return name
+        return None if name is None else _known(name)
+
+    def engine_for(self, spec: SourceTable, *, sqoop: SqoopResource,
+                   spark: LazyPySparkResource) -> ImportEngine:
+        return engine_named(self.engine or spec.engine, sqoop=sqoop, spark=spark)

@@ -23,6 +23,17 @@ class LoadState:
     high_watermark: str | None  # the check column's upper bound, as text
     columns: list[list[str]]  # [name, MySQL column type] at the time of the load
     chunks: dict[str, list[int]] = field(default_factory=dict)  # chunk -> [rows, content hash]
+    # When the load's snapshot was taken, by the source's clock (ISO 8601, UTC). Loads written
+    # before it was recorded have none: their load id (the import's start) stands in.
+    snapshot_at: str | None = None
+
+    @property
+    def snapshot_time(self) -> str:
+        """The load's snapshot time as `YYYY-MM-DD HH:MM:SS.ffffff` (UTC)."""
+        if self.snapshot_at:
+            return self.snapshot_at.replace("T", " ").removesuffix("Z")
+        lid = self.load_id  # 20250101T120000123Z
+        return f"{lid[0:4]}-{lid[4:6]}-{lid[6:8]} {lid[9:11]}:{lid[11:13]}:{lid[13:15]}.{lid[15:18]}000"
 
 
 def table_dir(table: str) -> str:

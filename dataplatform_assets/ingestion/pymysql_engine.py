@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import pyarrow.parquet as pq
 import pymysql
 
-from dataplatform_assets.ingestion.source_schema import Column, arrow_batch
-from dataplatform_assets.ingestion.tables import SourceTable
+from dataplatform_assets.ingestion.engines import EngineRead, EngineRows
+from dataplatform_assets.ingestion.source_schema import arrow_batch
 
 
-def read_in_snapshot(conn, select: str, params: tuple, columns: list[Column], spec: SourceTable,
-                     changed: set[int], writer: pq.ParquetWriter,
-                     progress: Callable[[int], None]) -> tuple[int, set[int]]:
-    """Stream the selection with a server-side cursor inside the import's own snapshot."""
-    written, seen = 0, set()
-    key_index = [c.name for c in columns].index(spec.key)
-    with conn.cursor(pymysql.cursors.SSCursor) as stream:
-        stream.execute(select, params)
-        while rows := stream.fetchmany(spec.fetch_size):
-            writer.write_batch(arrow_batch(columns, rows))
-            if changed:
-                seen.update(r[key_index] for r in rows if spec.chunk(r[key_index]) in changed)
-            written += len(rows)
-            progress(written)
-    return written, seen
+class PyMySQLEngine:
+    name = "pymysql"
+    in_snapshot = True
+
+    def read(self, job: EngineRead) -> EngineRows:
+        """Stream the selection with a server-side cursor inside the import's own snapshot."""
+        written, seen = 0, set()
+        key_index = [c.name for c in job.columns].index(job.spec.key)
+        with job.snapshot.cursor(pymysql.cursors.SSCursor) as stream:
+            stream.execute(job.query)
+            while rows := stream.fetchmany(job.spec.fetch_size):
+                job.writer.write_batch(arrow_batch(job.columns, rows))
+                seen |= job.seen_keys(r[key_index] for r in rows)
+                written += len(rows)
+                job.progress(written)
+        return EngineRows(written, seen)

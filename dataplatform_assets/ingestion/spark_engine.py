@@ -13,13 +13,14 @@ change in between differ from the stored checksums and are read again by the nex
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pyarrow.parquet as pq
 from dagster_pyspark import LazyPySparkResource
 
-from dataplatform_assets.ingestion.source_schema import Column
-from dataplatform_assets.ingestion.tables import SourceTable
-from resources.lake import LakeResource
-from resources.mysql import MySQLResource
+from dataplatform_assets.ingestion.engines import EngineRead, EngineRows
+from dataplatform_assets.ingestion.selection import SNAPSHOT_SQL
+from resources.sql import ident, raw, statement
 
 SPARK_FILE_PREFIX = "part-0"  # Spark names its files part-00000-<uuid>-c000...; ours is part-00000.parquet
 OWN_FILE = "part-00000.parquet"  # the importer uploads it after Spark's files are counted; skipped all the same
@@ -31,33 +32,45 @@ IMPORT_SPARK_CONFIG = {"spark.app.name": "dataplatform-import", "spark.ui.enable
                        "spark.sql.legacy.charVarcharAsString": "true", "spark.sql.session.timeZone": "UTC"}
 
 
-def read_with_spark(spark_resource: LazyPySparkResource, mysql: MySQLResource, query: str,
-                    key_range: tuple[int, int] | None, columns: list[Column], spec: SourceTable,
-                    lake: LakeResource, staging: str, changed: set[int]) -> tuple[int, set[int]]:
-    """Write the rows of `query` into `staging`; (rows written, keys seen within `changed` chunks)."""
-    from pyspark.sql import functions as F
+@dataclass(frozen=True)
+class SparkEngine:
+    spark: LazyPySparkResource
+    name: str = "spark"
+    in_snapshot: bool = False
 
-    spark = spark_resource.spark_session
-    reader = (spark.read.format("jdbc")
-              .option("url", f"jdbc:mysql://{mysql.host}:{mysql.port}/{mysql.database}")
-              .option("driver", "org.mariadb.jdbc.Driver")  # with a jdbc:mysql URL Spark keeps its MySQL dialect
-              .option("user", mysql.user).option("password", mysql.read_password())
-              .option("fetchsize", str(spec.fetch_size))
-              .option("dbtable", f"({query}) AS selection"))
-    if spec.num_partitions > 1 and key_range is not None:
-        reader = (reader.option("partitionColumn", spec.key).option("numPartitions", str(spec.num_partitions))
-                  .option("lowerBound", str(key_range[0])).option("upperBound", str(key_range[1] + 1)))
-    frame = reader.load().select(*[F.col(f"`{c.name}`").cast(c.hive_type).alias(c.name) for c in columns],
-                                 F.lit(False).alias("_deleted"))
-    frame.write.mode("append").option("compression", "snappy").parquet(lake.uri(staging))
-    fs, _ = lake.filesystem()
-    written, seen = 0, set()
-    for entry in lake.list_status(staging):
-        if entry.is_dir or not entry.name.startswith(SPARK_FILE_PREFIX) or entry.name == OWN_FILE:
-            continue
-        with fs.open_input_file(lake.path(f"{staging}/{entry.name}")) as handle:
-            written += pq.ParquetFile(handle).metadata.num_rows
-        if changed:
-            keys = pq.read_table(lake.path(f"{staging}/{entry.name}"), columns=[spec.key], filesystem=fs)
-            seen.update(k for k in keys[spec.key].to_pylist() if spec.chunk(k) in changed)
-    return written, seen
+    def _key_range(self, job: EngineRead) -> tuple[int, int] | None:
+        with job.mysql.connect() as conn, conn.cursor() as cur:
+            cur.execute(statement(SNAPSHOT_SQL, "key_range", key=ident(job.spec.key), selection=raw(job.query)))
+            low, high = cur.fetchone()
+        return None if low is None else (int(low), int(high))
+
+    def read(self, job: EngineRead) -> EngineRows:
+        """Write the selection's rows into the staging folder as Spark's own Parquet files."""
+        from pyspark.sql import functions as F
+
+        spec, mysql, lake = job.spec, job.mysql, job.lake
+        reader = (self.spark.spark_session.read.format("jdbc")
+                  .option("url", f"jdbc:mysql://{mysql.host}:{mysql.port}/{mysql.database}")
+                  .option("driver", "org.mariadb.jdbc.Driver")  # with a jdbc:mysql URL Spark keeps its MySQL dialect
+                  .option("user", mysql.user).option("password", mysql.read_password())
+                  .option("fetchsize", str(spec.fetch_size))
+                  .option("dbtable", f"({job.query}) AS selection"))
+        key_range = self._key_range(job) if spec.num_partitions > 1 else None
+        if key_range is not None:
+            reader = (reader.option("partitionColumn", spec.key).option("numPartitions", str(spec.num_partitions))
+                      .option("lowerBound", str(key_range[0])).option("upperBound", str(key_range[1] + 1)))
+        frame = reader.load().select(*[F.col(f"`{c.name}`").cast(c.hive_type).alias(c.name) for c in job.columns],
+                                     F.lit(False).alias("_deleted"))
+        frame.write.mode("append").option("compression", "snappy").parquet(lake.uri(job.staging))
+        fs, _ = lake.filesystem()
+        written, seen = 0, set()
+        for entry in lake.list_status(job.staging):
+            if entry.is_dir or not entry.name.startswith(SPARK_FILE_PREFIX) or entry.name == OWN_FILE:
+                continue
+            with fs.open_input_file(lake.path(f"{job.staging}/{entry.name}")) as handle:
+                written += pq.ParquetFile(handle).metadata.num_rows
+            if job.changed:
+                keys = pq.read_table(lake.path(f"{job.staging}/{entry.name}"), columns=[spec.key], filesystem=fs)
+                seen |= job.seen_keys(keys[spec.key].to_pylist())
+        job.progress(written)
+        return EngineRows(written, seen)

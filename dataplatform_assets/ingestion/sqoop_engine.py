@@ -10,13 +10,13 @@ a backslash, so delimiters and line breaks inside values survive; NULL is writte
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pyarrow as pa
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
-from dataplatform_assets.ingestion.source_schema import Column
+from dataplatform_assets.ingestion.engines import EngineRead, EngineRows
 from dataplatform_assets.ingestion.tables import SourceTable
-from resources.lake import LakeResource
 from resources.mysql import MySQLResource
 from resources.sqoop import SqoopFailed, SqoopResource
 
@@ -42,37 +42,43 @@ def sqoop_import_args(mysql: MySQLResource, query: str, spec: SourceTable, targe
             "--null-string", NULL, "--null-non-string", NULL]
 
 
-def read_with_sqoop(sqoop: SqoopResource, mysql: MySQLResource, query: str, columns: list[Column],
-                    spec: SourceTable, lake: LakeResource, staging: str, writer: pq.ParquetWriter,
-                    changed: set[int]) -> tuple[int, set[int]]:
-    """Import `query` with Sqoop and append it to `writer`; (rows written, keys seen in `changed`)."""
-    target = f"{staging}/_sqoop"
-    with sqoop.work_dir() as work:
-        # Sqoop takes a password file byte for byte (a trailing newline would be part of the
-        # password): hand it the password as the platform reads it, in a private file.
-        password_uri = sqoop.write_password_file(work, mysql.read_password())
-        try:
-            sqoop.run(sqoop_import_args(mysql, query, spec, lake.uri(target), password_uri), work)
-        except SqoopFailed as exc:
-            raise SqoopFailed(f"{spec.name}: {exc}") from None
-    written, seen = 0, set()
-    fs, _ = lake.filesystem()
-    options = (pacsv.ReadOptions(column_names=[c.name for c in columns]),
-               pacsv.ParseOptions(delimiter=FIELD, quote_char=False, escape_char=ESCAPE, newlines_in_values=True),
-               pacsv.ConvertOptions(column_types={c.name: _text_type(c.arrow_type) for c in columns},
-                                    null_values=[NULL],
-                                    strings_can_be_null=True, quoted_strings_can_be_null=False))
-    for entry in lake.list_status(target):
-        if entry.is_dir or not entry.name.startswith("part-"):
-            continue
-        with fs.open_input_stream(lake.path(f"{target}/{entry.name}")) as stream:
-            data = pacsv.read_csv(stream, *options) if entry.size else None
-        if data is None or data.num_rows == 0:
-            continue
-        data = data.append_column("_deleted", pa.array([False] * data.num_rows, pa.bool_()))
-        writer.write_table(data.cast(writer.schema))
-        written += data.num_rows
-        if changed:
-            seen.update(k for k in data[spec.key].to_pylist() if spec.chunk(k) in changed)
-    lake.delete_dir(target)
-    return written, seen
+@dataclass(frozen=True)
+class SqoopEngine:
+    sqoop: SqoopResource
+    name: str = "sqoop"
+    in_snapshot: bool = False
+
+    def read(self, job: EngineRead) -> EngineRows:
+        """Import the selection with Sqoop and append it to the load's Parquet writer."""
+        spec, lake = job.spec, job.lake
+        target = f"{job.staging}/_sqoop"
+        with self.sqoop.work_dir() as work:
+            # Sqoop takes a password file byte for byte (a trailing newline would be part of the
+            # password): hand it the password as the platform reads it, in a private file.
+            password_uri = self.sqoop.write_password_file(work, job.mysql.read_password())
+            try:
+                self.sqoop.run(sqoop_import_args(job.mysql, job.query, spec, lake.uri(target), password_uri), work)
+            except SqoopFailed as exc:
+                raise SqoopFailed(f"{spec.name}: {exc}") from None
+        written, seen = 0, set()
+        fs, _ = lake.filesystem()
+        options = (pacsv.ReadOptions(column_names=[c.name for c in job.columns]),
+                   pacsv.ParseOptions(delimiter=FIELD, quote_char=False, escape_char=ESCAPE,
+                                      newlines_in_values=True),
+                   pacsv.ConvertOptions(column_types={c.name: _text_type(c.arrow_type) for c in job.columns},
+                                        null_values=[NULL],
+                                        strings_can_be_null=True, quoted_strings_can_be_null=False))
+        for entry in lake.list_status(target):
+            if entry.is_dir or not entry.name.startswith("part-"):
+                continue
+            with fs.open_input_stream(lake.path(f"{target}/{entry.name}")) as stream:
+                data = pacsv.read_csv(stream, *options) if entry.size else None
+            if data is None or data.num_rows == 0:
+                continue
+            data = data.append_column("_deleted", pa.array([False] * data.num_rows, pa.bool_()))
+            job.writer.write_table(data.cast(job.writer.schema))
+            written += data.num_rows
+            seen |= job.seen_keys(data[spec.key].to_pylist()) if job.changed else set()
+        lake.delete_dir(target)
+        job.progress(written)
+        return EngineRows(written, seen)

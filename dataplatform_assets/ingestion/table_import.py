@@ -20,10 +20,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pyarrow.parquet as pq
-from dagster_pyspark import LazyPySparkResource
 
-from dataplatform_assets.ingestion.connectorx_engine import read_with_connectorx
-from dataplatform_assets.ingestion.engine_choice import ENGINES
+from dataplatform_assets.ingestion.engine_choice import engine_named
+from dataplatform_assets.ingestion.engines import EngineRead, ImportEngine
 from dataplatform_assets.ingestion.load_state import (
     LoadState,
     latest_state,
@@ -32,7 +31,6 @@ from dataplatform_assets.ingestion.load_state import (
     table_dir,
     write_state,
 )
-from dataplatform_assets.ingestion.pymysql_engine import read_in_snapshot
 from dataplatform_assets.ingestion.selection import (
     SNAPSHOT_SQL,
     Selection,
@@ -47,7 +45,6 @@ from dataplatform_assets.ingestion.tombstones import write_tombstones
 from resources.lake import LakeResource
 from resources.mysql import MySQLResource
 from resources.sql import ident, idents, lit, statement
-from resources.sqoop import SqoopResource
 
 
 class ImportMismatch(RuntimeError):
@@ -75,6 +72,7 @@ class LoadResult:
     base_load_id: str
     added_columns: list[str]
     engine: str
+    exact: bool  # the engine read inside the snapshot, so rows == expected_rows is guaranteed
     expected_rows: int  # rows the snapshot holds for this load's selection
     source_rows: int  # rows the snapshot holds in all (what the current view must show)
 
@@ -113,18 +111,14 @@ def _selected(columns: list[Column], spec: SourceTable) -> list[Column]:
 
 
 def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load_id: str, *,
-               engine: str | None = None, sqoop: SqoopResource | None = None,
-               spark: LazyPySparkResource | None = None, force_full: bool = False,
+               engine: ImportEngine | None = None, force_full: bool = False,
                progress: Callable[[int], None] = lambda rows: None) -> LoadResult:
-    """Import one table with `engine` (default: its contract's); Sqoop and Spark need their client."""
+    """Import one table with `engine` (default: its contract's, which for Spark and Sqoop must be
+    given built with its client: engine_choice.py)."""
     started = time.monotonic()
     base = table_dir(spec.name)
     staging, final = f"{base}/_staging/load_id={load_id}", f"{base}/load_id={load_id}"
-    engine = engine or spec.engine
-    if engine not in ENGINES:
-        raise ValueError(f"{spec.name}: engine must be one of {ENGINES}, got {engine!r}")
-    if (engine == "sqoop" and sqoop is None) or (engine == "spark" and spark is None):
-        raise ValueError(f"{spec.name}: the {engine} engine needs its resource")
+    engine = engine or engine_named(spec.engine)
     fs, _ = lake.filesystem()
     fs.delete_dir_contents(lake.path(f"{base}/_staging"), missing_dir_ok=True)
     fs.create_dir(lake.path(staging), recursive=True)
@@ -139,6 +133,8 @@ def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load
         incremental = (spec.mode != "full" and previous is not None and not force_full and not added
                        and previous.loads_since_full < spec.full_every)
         cur.execute(statement(SNAPSHOT_SQL, "begin_snapshot"))
+        cur.execute(statement(SNAPSHOT_SQL, "snapshot_time"))
+        snapshot_at = cur.fetchone()[0]
         chunks: dict[str, list[int]] = {}
         upper = low = None
         if spec.mode != "full":
@@ -155,12 +151,14 @@ def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load
             low = previous.high_watermark
             changed = changed_chunks(chunks, previous.chunks)
             selection = incremental_selection(spec, low, upper, changed)
-        params = selection.params
-        cur.execute(statement(SNAPSHOT_SQL, "count_rows", table=table, where=selection.where), params)
+        cur.execute(statement(SNAPSHOT_SQL, "count_rows", table=table, where=selection.where), selection.params)
         expected = int(cur.fetchone()[0])
-
-        select = statement(SNAPSHOT_SQL, "select_rows", columns=idents(c.name for c in columns), table=table,
-                           where=selection.where)
+        query = cur.mogrify(statement(SNAPSHOT_SQL, "select_rows", columns=idents(c.name for c in columns),
+                                      table=table, where=selection.where), selection.params)
+        if not engine.in_snapshot:
+            # The snapshot ends here, after the checksums were taken: a row that changes before
+            # the engine reads it differs from the stored checksum and is read again next run.
+            conn.commit()
         tombstones = 0
         # Parquet is written to a local scratch folder (removed whatever happens) and sent to the
         # lake's staging in one upload once complete.
@@ -168,57 +166,34 @@ def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load
             scratch = scope.enter_context(tempfile.TemporaryDirectory(prefix=f"import-{spec.name}-"))
             local_part = Path(scratch) / "part-00000.parquet"
             writer = scope.enter_context(pq.ParquetWriter(local_part, lake_schema(columns), compression="zstd"))
-            if engine == "pymysql":
-                written, seen = read_in_snapshot(conn, select, params, columns, spec, changed, writer, progress)
-                conn.commit()
-            else:
-                # The snapshot ends here, after the checksums were taken: a row that changes before
-                # the engine reads it differs from the stored checksum and is read again next run.
-                query = cur.mogrify(select, params)
-                key_range = None
-                if engine == "spark":
-                    cur.execute(statement(SNAPSHOT_SQL, "key_range", key=ident(spec.key), table=table,
-                                          where=selection.where), params)
-                    low_key, high_key = cur.fetchone()
-                    key_range = None if low_key is None else (int(low_key), int(high_key))
-                conn.commit()
-                if engine == "spark":
-                    from dataplatform_assets.ingestion.spark_engine import read_with_spark
-
-                    written, seen = read_with_spark(spark, mysql, query, key_range, columns, spec, lake, staging,
-                                                    changed)
-                    progress(written)
-                elif engine == "sqoop":
-                    from dataplatform_assets.ingestion.sqoop_engine import read_with_sqoop
-
-                    written, seen = read_with_sqoop(sqoop, mysql, query, columns, spec, lake, staging, writer, changed)
-                    progress(written)
-                else:
-                    written, seen = read_with_connectorx(mysql, query, columns, spec, changed, writer, progress)
+            rows = engine.read(EngineRead(mysql=mysql, spec=spec, columns=columns, query=query, changed=changed,
+                                          writer=writer, lake=lake, staging=staging, progress=progress,
+                                          snapshot=conn if engine.in_snapshot else None))
+            conn.commit()
             if changed:
                 tombstones = write_tombstones(lake, spec, loads_since(lake, spec.name, previous.base_load_id),
-                                              changed, seen, columns, writer)
+                                              changed, rows.seen, columns, writer)
             writer.close()
             lake.upload(local_part, f"{staging}/part-00000.parquet")
 
-    if engine == "pymysql" and written != expected:
+    if engine.in_snapshot and rows.written != expected:
         fs.delete_dir(lake.path(staging))
-        raise ImportMismatch(f"{spec.name}: wrote {written} rows but the snapshot holds {expected} "
+        raise ImportMismatch(f"{spec.name}: wrote {rows.written} rows but the snapshot holds {expected} "
                              "for the same selection; nothing was published")
     state = LoadState(
         load_id=load_id, mode=spec.mode if incremental else "full",
         base_load_id=previous.base_load_id if incremental else load_id,
         loads_since_full=previous.loads_since_full + 1 if incremental else 0,
         high_watermark=upper if spec.mode != "full" else None,
-        columns=[[c.name, c.mysql_type] for c in columns], chunks=chunks)
+        columns=[[c.name, c.mysql_type] for c in columns], chunks=chunks, snapshot_at=snapshot_at)
     write_state(lake, staging, state)
     lake.publish(staging, final)
     return LoadResult(
         table=spec.name, load_id=load_id, mode=state.mode, uri=lake.uri(final),
-        rows=written, tombstones=tombstones, changed_chunks=len(changed), low_watermark=low,
+        rows=rows.written, tombstones=tombstones, changed_chunks=len(changed), low_watermark=low,
         high_watermark=state.high_watermark, bytes=lake.total_bytes(final),
         seconds=time.monotonic() - started, columns=columns, base_load_id=state.base_load_id,
-        added_columns=added, engine=engine, expected_rows=expected,
+        added_columns=added, engine=engine.name, exact=engine.in_snapshot, expected_rows=expected,
         source_rows=sum(n for n, _ in chunks.values()) if chunks else expected)
 
 

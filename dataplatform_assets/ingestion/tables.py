@@ -39,6 +39,9 @@ class SourceTable:
     # `pymysql` reads inside the import's snapshot; `connectorx` reads Arrow natively, ~20x faster,
     # in a statement of its own. The `import_engine` resource can override it for every table.
     engine: Literal["pymysql", "connectorx", "spark", "sqoop"] = "connectorx"
+    # Keep every load (and show it in raw.mysql_<table>) instead of dropping those before the latest
+    # full load: the warehouse's SCD-2 dimensions are built, and rebuilt, from them.
+    keep_loads: bool = False
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -65,10 +68,10 @@ class SourceTable:
 SHOP_TABLES = (
     SourceTable("customers", ("customer_id",),
                 "Shop customers: contact, address, loyalty tier and account status (mutable).",
-                mode="lastmodified", check_column="updated_at", merge_key=("customer_id",)),
+                mode="lastmodified", check_column="updated_at", merge_key=("customer_id",), keep_loads=True),
     SourceTable("products", ("product_id",),
                 "The product catalogue: SKU, category, brand, current price (mutable).",
-                mode="lastmodified", check_column="updated_at", merge_key=("product_id",)),
+                mode="lastmodified", check_column="updated_at", merge_key=("product_id",), keep_loads=True),
     SourceTable("orders", ("order_id",),
                 "Order headers: customer, time, status, payment, total (status changes over time).",
                 mode="lastmodified", check_column="updated_at", merge_key=("order_id",)),

@@ -5,6 +5,11 @@
 -- Every read of one import sees the same consistent InnoDB snapshot.
 START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY;
 
+-- name: snapshot_time
+-- When the snapshot was taken, by the source's clock (UTC): the load's place on the warehouse's
+-- time axis (an SCD-2 version opened by this load is valid from here).
+SELECT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ');
+
 -- name: upper_bound
 -- The incremental window's upper bound, captured inside the snapshot at the start of the run.
 SELECT MAX({check}) FROM {table} WHERE {where};
@@ -18,8 +23,9 @@ FROM {table} WHERE {where}
 GROUP BY chunk;
 
 -- name: key_range
--- Bounds of the split column within the selection: Spark's JDBC engine cuts its parallel reads on it.
-SELECT MIN({key}), MAX({key}) FROM {table} WHERE {where};
+-- Bounds of the split column within the selection: Spark's JDBC engine cuts its parallel reads on
+-- it. Only a stride: rows outside the bounds are still read (by the first and last partitions).
+SELECT MIN({key}), MAX({key}) FROM ({selection}) AS selection;
 
 -- name: count_rows
 SELECT COUNT(*) FROM {table} WHERE {where};

@@ -7,9 +7,10 @@ from collections import Counter
 
 import pytest
 
+from dataplatform_assets.ingestion.engine_choice import ENGINES
 from dataplatform_assets.ingestion.load_state import published_loads
 from dataplatform_assets.ingestion.raw_tables import current_row_count
-from dataplatform_assets.ingestion.table_import import ENGINES, SchemaDrift, new_load_id, run_import
+from dataplatform_assets.ingestion.table_import import SchemaDrift, new_load_id, run_import
 from dataplatform_assets.ingestion.tables import SHOP_TABLES
 from tests.integration.helpers import delete_customers, materialize, rows_in_hive, rows_in_mysql
 

@@ -6,9 +6,10 @@ import pytest
 from dataplatform.generator.changes import apply_change_batch
 from dataplatform.paths import state_dir
 from dataplatform_assets.ingestion.assets import COUNT_CHECK, DUPLICATES_CHECK, WINDOW_CHECK
+from dataplatform_assets.ingestion.engine_choice import ENGINES
 from dataplatform_assets.ingestion.load_state import published_loads, table_dir
 from dataplatform_assets.ingestion.raw_tables import current_row_count
-from dataplatform_assets.ingestion.table_import import ENGINES, new_load_id, run_import
+from dataplatform_assets.ingestion.table_import import new_load_id, run_import
 from dataplatform_assets.ingestion.tables import SHOP_TABLES
 from resources.mysql import MySQLError, MySQLResource
 from tests.integration.helpers import every_load_rows, materialize, rows_in_hive, rows_in_mysql

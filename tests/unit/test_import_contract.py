@@ -50,10 +50,40 @@ def test_engine_is_part_of_the_contract_and_defaults_to_connectorx():
 def test_four_engines_sit_behind_the_contract():
     from typing import get_args, get_type_hints
 
-    from dataplatform_assets.ingestion.table_import import ENGINES
+    from dataplatform_assets.ingestion.engine_choice import ENGINES
 
     assert set(ENGINES) == {"pymysql", "connectorx", "spark", "sqoop"}
     assert set(get_args(get_type_hints(SourceTable)["engine"])) == set(ENGINES)
+
+
+def test_every_engine_is_built_by_name_behind_one_signature_and_says_whether_it_is_exact():
+    import inspect
+
+    from dagster_pyspark import LazyPySparkResource
+
+    from dataplatform_assets.ingestion.engine_choice import ENGINES, ImportEngineResource, engine_named
+    from dataplatform_assets.ingestion.engines import EngineRead, EngineRows
+    from resources.sqoop import SqoopResource
+
+    clients = {"sqoop": SqoopResource(executable="sqoop"), "spark": LazyPySparkResource(spark_config={})}
+    engines = {name: engine_named(name, **clients) for name in ENGINES}
+    assert {name: e.name for name, e in engines.items()} == {name: name for name in ENGINES}
+    # Only pymysql reads inside the snapshot; the importer checks its count exactly.
+    assert {name for name, e in engines.items() if e.in_snapshot} == {"pymysql"}
+    for engine in engines.values():
+        hints = inspect.signature(engine.read)
+        assert list(hints.parameters) == ["job"], engine.name
+        assert hints.return_annotation in (EngineRows, "EngineRows")
+        assert inspect.signature(type(engine).read).parameters["job"].annotation in (EngineRead, "EngineRead")
+    with pytest.raises(ValueError, match="sqoop engine needs a SqoopResource"):
+        engine_named("sqoop")
+    with pytest.raises(ValueError, match="spark engine needs a Spark resource"):
+        engine_named("spark")
+    with pytest.raises(ValueError, match="unknown import engine 'odbc'"):
+        engine_named("odbc")
+    spec = SourceTable("t", ("id",), "a table", engine="pymysql")
+    assert ImportEngineResource().engine_for(spec, **clients).name == "pymysql"
+    assert ImportEngineResource(engine="sqoop").engine_for(spec, **clients).name == "sqoop"
 
 
 def test_sqoop_gets_the_bounded_selection_and_a_password_file_never_the_password(tmp_path):
