@@ -15,6 +15,7 @@ from dataplatform_assets.clickstream.assets import (
 from dataplatform_assets.clickstream.landing_sensor import clickstream_landing_sensor
 from dataplatform_assets.environments import resources_for
 from dataplatform_assets.ingestion.assets import import_assets, incremental_import_schedule, shop_tables
+from dataplatform_assets.warehouse.assets import dimension_assets
 
 # Declarative automation (sessions follow re-parsed events) needs its sensor on from the start.
 automation_sensor = dg.AutomationConditionSensorDefinition(
@@ -23,7 +24,7 @@ automation_sensor = dg.AutomationConditionSensorDefinition(
     description="Rebuilds the sessions of every day whose events were re-parsed.")
 
 defs = dg.Definitions(
-    assets=[*shop_tables, *import_assets, raw_clickstream, clickstream_events, sessions],
+    assets=[*shop_tables, *import_assets, raw_clickstream, clickstream_events, sessions, *dimension_assets],
     schedules=[incremental_import_schedule],
     sensors=[clickstream_landing_sensor, automation_sensor],
     # The environment's name picks the mapping; every value in it is read when a run starts.

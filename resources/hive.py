@@ -12,11 +12,12 @@ from pyhive import hive
 from TCLIService.ttypes import TOperationState
 from thrift.transport.TTransport import TTransportException
 
-from resources.sql import Sql, checked_name, qualified
+from resources.sql import Sql, checked_name, ident, lit, qualified, statement
 
 # Statements run asynchronously and are polled, so no single call waits on the server for long and
 # every call can have a socket timeout: a server that stops answering fails the work instead of
 # hanging it (a test once hung 15 minutes on one such call).
+CATALOG_SQL = "hive/catalog.sql"
 _RUNNING = (TOperationState.INITIALIZED_STATE, TOperationState.PENDING_STATE, TOperationState.RUNNING_STATE)
 
 
@@ -60,6 +61,34 @@ class HiveServer2Resource(dg.ConfigurableResource):
                 _quietly(cur.close)
         finally:
             _quietly(conn.close)
+
+    def describe(self, database: str, name: str) -> list[tuple] | None:
+        """`DESCRIBE FORMATTED` of `database`.`name` (database unprefixed), None if there is no such table."""
+        if not self.query(statement(CATALOG_SQL, "show_database", database_pattern=lit(self.db(database)))):
+            return None
+        if not self.query(statement(CATALOG_SQL, "show_table", database=ident(self.db(database)),
+                                    table_pattern=lit(name))):
+            return None
+        return self.query(statement(CATALOG_SQL, "describe_table", table=self.table(database, name)))
+
+    def columns(self, database: str, name: str) -> list[tuple[str, str]] | None:
+        """The table's (column, lower-case type) pairs, partition columns included (Spark lists them
+        with the others); None if it is missing."""
+        described = self.describe(database, name)
+        if described is None:
+            return None
+        found = []
+        for column, data_type, *_ in described:
+            if not column or column.startswith("#"):
+                break  # partition and storage details follow
+            found.append((column, data_type.lower()))
+        return found
+
+    def location(self, database: str, name: str) -> str | None:
+        """The table's location URI; None if it is missing."""
+        described = self.describe(database, name) or []
+        return next((value.strip() for column, value, *_ in described
+                     if (column or "").strip() == "Location" and value), None)
 
     def execute(self, *statements: str) -> None:
         with self.cursor() as cur:

@@ -71,6 +71,14 @@ def lits(values: Iterable[str | int]) -> Sql:
     return Sql(", ".join(lit(v).text for v in values))
 
 
+def rows(values: Iterable[Iterable[str | int | bool | None]]) -> Sql:
+    """Rows of literals for a `VALUES` list: `('a', 1), ('b', 2)`."""
+    rendered = ["(" + ", ".join(lit(v).text for v in row) + ")" for row in values]
+    if not rendered:
+        raise SqlError("a VALUES list needs at least one row")
+    return Sql(", ".join(rendered))
+
+
 def path(uri: str) -> Sql:
     """A file or folder in a Spark `format.`path`` reference (backticks doubled)."""
     return Sql("`" + uri.replace("`", "``") + "`")

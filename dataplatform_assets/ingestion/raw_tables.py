@@ -25,18 +25,6 @@ def current_view_name(table: str) -> str:
     return f"mysql_{table}_current"
 
 
-def _current_columns(hive: HiveServer2Resource, database: str, table: str) -> list[tuple[str, str]] | None:
-    if not hive.query(statement(RAW_SQL, "show_table", database=ident(database), table_pattern=lit(table))):
-        return None
-    rows = hive.query(statement(RAW_SQL, "describe_table", table=qualified(database, table)))
-    columns = []
-    for name, data_type, *_ in rows:
-        if not name or name.startswith("#"):
-            break  # partition information follows
-        columns.append((name, data_type.lower()))
-    return columns
-
-
 def publish_raw_table(hive: HiveServer2Resource, lake: LakeResource, spec: SourceTable,
                       columns: list[Column], loads: list[str], base_load_id: str) -> str:
     """Make the Hive table show exactly `loads` and point the current view at `base_load_id`."""
@@ -45,7 +33,7 @@ def publish_raw_table(hive: HiveServer2Resource, lake: LakeResource, spec: Sourc
     hive.execute(statement(RAW_SQL, "create_database", database=ident(database),
                            comment=lit("Raw copies of source systems, as imported")))
     wanted = [(c.name, c.hive_type.lower()) for c in columns] + [("_deleted", "boolean"), ("load_id", "string")]
-    if _current_columns(hive, database, name) != wanted:
+    if hive.columns(RAW_DATABASE, name) != wanted:
         # Hive types come from source_schema's own mapping, never from the source's text.
         definitions = raw(",\n".join(f"  {ident(c.name).text} {c.hive_type}" for c in columns))
         hive.execute(

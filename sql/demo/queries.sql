@@ -7,6 +7,15 @@ UNION ALL SELECT concat({raw_name}, '.mysql_products_current'), COUNT(*) FROM {r
 UNION ALL SELECT concat({raw_name}, '.mysql_orders_current'), COUNT(*) FROM {raw}.mysql_orders_current
 UNION ALL SELECT concat({raw_name}, '.mysql_order_items_current'), COUNT(*) FROM {raw}.mysql_order_items_current
 
+-- name: dimension_versions
+-- The SCD-2 dimensions: versions kept, keys live now, keys deleted in the source.
+SELECT 'dim_customer' AS dimension, COUNT(*) AS versions, SUM(IF(is_current AND NOT is_deleted, 1, 0)) AS live_keys,
+       SUM(IF(is_current AND is_deleted, 1, 0)) AS deleted_keys
+FROM {warehouse}.dim_customer
+UNION ALL
+SELECT 'dim_product', COUNT(*), SUM(IF(is_current AND NOT is_deleted, 1, 0)), SUM(IF(is_current AND is_deleted, 1, 0))
+FROM {warehouse}.dim_product
+
 -- name: top_customers
 -- The five customers with the highest revenue from orders that were not cancelled or returned.
 SELECT c.customer_id, c.first_name, c.last_name, c.city, c.tier,

@@ -4,12 +4,6 @@
 -- name: create_database
 CREATE DATABASE IF NOT EXISTS {database} COMMENT {comment}
 
--- name: show_table
-SHOW TABLES IN {database} LIKE {table_pattern}
-
--- name: describe_table
-DESCRIBE {table}
-
 -- name: drop_table
 -- External table: dropping it removes only the metastore entry, never the lake files.
 DROP TABLE IF EXISTS {table}

@@ -8,7 +8,7 @@ EXPECTED_ASSETS = {
     ("mysql", "shop", "customers"), ("mysql", "shop", "products"),
     ("mysql", "shop", "orders"), ("mysql", "shop", "order_items"),
     ("raw", "clickstream"), ("curated", "clickstream_events"), ("quarantine", "clickstream_rejects"),
-    ("curated", "sessions"),
+    ("curated", "sessions"), ("warehouse", "dim_customer"), ("warehouse", "dim_product"),
 }
 
 
@@ -82,4 +82,5 @@ def test_groups_are_stages_and_every_asset_has_an_owner():
         "raw": {f"raw/mysql/{t}" for t in ("customers", "products", "orders", "order_items")} | {"raw/clickstream"},
         "curated": {"curated/clickstream_events", "curated/sessions"},
         "quarantine": {"quarantine/clickstream_rejects"},
+        "warehouse": {"warehouse/dim_customer", "warehouse/dim_product"},
     }

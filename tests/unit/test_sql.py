@@ -15,6 +15,7 @@ from resources.sql import (
     placeholders,
     qualified,
     raw,
+    rows,
     sql_names,
     statement,
     statements,
@@ -35,6 +36,9 @@ def test_identifiers_are_quoted_and_literals_escaped():
     assert lit("O'Brien \\ co").text == "'O\\'Brien \\\\ co'"
     assert (lit(30).text, lit(None).text, lit(True).text) == ("30", "NULL", "TRUE")
     assert assignments({"dt": "2025-01-01", "hr": "07"}).text == "`dt` = '2025-01-01', `hr` = '07'"
+    assert rows([("a'b", 1, True), (None, 2, False)]).text == "('a\\'b', 1, TRUE), (NULL, 2, FALSE)"
+    with pytest.raises(SqlError, match="at least one row"):
+        rows([])
 
 
 def test_a_plain_value_is_refused_and_every_placeholder_needs_one():

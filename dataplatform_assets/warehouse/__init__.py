@@ -1,0 +1,1 @@
+"""The warehouse layer: SCD type 2 dimensions built from the raw MySQL loads."""

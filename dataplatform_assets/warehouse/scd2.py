@@ -1,0 +1,136 @@
+"""Applying import loads to an SCD type 2 dimension, published atomically (sql/warehouse/scd2.sql).
+
+A run reads the loads of the dimension's source that the published version has not applied yet,
+recomputes the whole history from that version plus those loads into a new folder
+(`warehouse/<dimension>/v=<version>`), records there which loads it holds (`_applied.json`), and
+swaps the table's location in one metastore call. The time axis is each load's snapshot time
+(LoadState.snapshot_time), never this run's clock, so a rebuild from the kept loads gives the same
+history byte for byte. A load older than the last one applied (a late publisher) makes the run
+rebuild from every kept load, or refuse (Dimension.out_of_order).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from dataplatform_assets.ingestion.load_state import published_loads, read_state
+from dataplatform_assets.ingestion.raw_tables import RAW_DATABASE, raw_table_name
+from dataplatform_assets.warehouse.dimensions import Dimension
+from resources.hive import HiveServer2Resource
+from resources.lake import LakeResource
+from resources.sql import ident, idents, lit, lits, raw, rows, statement
+
+WAREHOUSE = "warehouse"
+SCD_SQL = "warehouse/scd2.sql"
+APPLIED_FILE = "_applied.json"  # hidden from readers by its leading underscore
+SCD_COLUMNS = ("row_hash", "valid_from", "valid_to", "is_current", "is_deleted", "load_id", "loaded_at")
+
+
+class OutOfOrderLoad(RuntimeError):
+    """A load older than the last one applied, and the dimension refuses to rebuild."""
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What a published version holds: the loads applied, the latest snapshot time among them, and
+    the versions published before it (newest first) that are kept for rollback."""
+    loads: tuple[str, ...] = ()
+    last_snapshot: str = ""
+    versions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DimensionRun:
+    published: bool  # False: no load to apply, nothing written
+    version: str | None
+    applied_loads: tuple[str, ...]  # the loads this run read
+    rebuilt: bool
+    late_loads: tuple[str, ...]  # loads older than the last one applied before this run
+
+
+def dimension_dir(dim: Dimension) -> str:
+    return f"{WAREHOUSE}/{dim.name}"
+
+
+def current_version(hive: HiveServer2Resource, dim: Dimension) -> str | None:
+    """The version folder the table points at (None: no table yet)."""
+    location = hive.location(WAREHOUSE, dim.name)
+    return location.rstrip("/").rsplit("/", 1)[-1] if location else None
+
+
+def read_applied(lake: LakeResource, dim: Dimension, version: str | None) -> Applied:
+    if version is None:
+        return Applied()
+    record = json.loads(lake.read_bytes(f"{dimension_dir(dim)}/{version}/{APPLIED_FILE}"))
+    return Applied(tuple(record["loads"]), record["last_snapshot"], tuple(record["versions"]))
+
+
+def apply_loads(hive: HiveServer2Resource, lake: LakeResource, dim: Dimension, version: str, *,
+                rebuild: bool = False) -> DimensionRun:
+    """Apply the loads of `dim.source` not applied yet as the new version `version` (a folder name,
+    `v=...`); `rebuild` recomputes the history from every kept load."""
+    loads = published_loads(lake, dim.source)
+    states = {lid: read_state(lake, dim.source, lid) for lid in loads}
+    snapshots = {lid: state.snapshot_time for lid, state in states.items()}
+    current = current_version(hive, dim)
+    applied = read_applied(lake, dim, current)
+    pending = [lid for lid in loads if lid not in applied.loads]
+    late = tuple(lid for lid in pending if snapshots[lid] < applied.last_snapshot)
+    if late and dim.out_of_order == "refuse":
+        raise OutOfOrderLoad(f"{dim.name}: load(s) {', '.join(late)} of {dim.source} are older than the last "
+                             f"load applied ({applied.last_snapshot}); the dimension refuses to rebuild "
+                             "(out_of_order='refuse'). Rebuild it deliberately, or remove the loads.")
+    rebuild = rebuild or bool(late) or current is None
+    batch = loads if rebuild else pending
+    if not batch or (not pending and not rebuild):
+        return DimensionRun(False, current, (), False, ())
+
+    columns = hive.columns(RAW_DATABASE, raw_table_name(dim.source)) or []
+    names = [name for name, _ in columns if name not in ("_deleted", "load_id")]
+    missing = set(dim.tracked) - set(names)
+    if missing:
+        raise ValueError(f"{dim.name}: tracked columns {sorted(missing)} are not in {dim.source}")
+    untracked = [n for n in names if n != dim.key and n not in dim.tracked]
+    table = hive.table(WAREHOUSE, dim.name)
+    hive.execute(statement(SCD_SQL, "create_database", database=ident(hive.db(WAREHOUSE))))
+    if current is not None:
+        _add_new_columns(hive, dim, columns)
+
+    location = f"{dimension_dir(dim)}/{version}"
+    shape = dict(key=ident(dim.key), tracked=idents(dim.tracked), untracked=idents(untracked))
+    hive.execute(
+        statement(SCD_SQL, "session"),
+        statement(SCD_SQL, "loads", loads=rows((lid, snapshots[lid], states[lid].mode == "full") for lid in batch)),
+        statement(SCD_SQL, "observed", raw_table=hive.table(RAW_DATABASE, raw_table_name(dim.source)),
+                  load_ids=lits(batch), **shape),
+        statement(SCD_SQL, "prior", dimension=table, **shape) if not rebuild
+        else statement(SCD_SQL, "no_prior", key=ident(dim.key)),
+        statement(SCD_SQL, "gone", key=ident(dim.key)),
+        statement(SCD_SQL, "write_versions", location=lit(lake.uri(location)), key=ident(dim.key),
+                  surrogate_key=ident(dim.surrogate_key)))
+    kept = tuple(v for v in (current, *applied.versions) if v)[:dim.keep_versions - 1]
+    record = {"loads": loads if rebuild else [*applied.loads, *pending],
+              "last_snapshot": max([applied.last_snapshot, *(snapshots[lid] for lid in batch)]),
+              "versions": list(kept)}
+    lake.write_bytes(f"{location}/{APPLIED_FILE}", json.dumps(record).encode())
+    if current is None:
+        hive.execute(statement(SCD_SQL, "create_table", table=table, location=lit(lake.uri(location)),
+                               comment=lit(dim.description)))
+    else:
+        hive.execute(statement(SCD_SQL, "set_location", table=table, location=lit(lake.uri(location))),
+                     statement(SCD_SQL, "refresh", table=table))
+    for folder in lake.list_dirs(dimension_dir(dim)):
+        if folder not in (version, *kept):
+            lake.delete_dir(f"{dimension_dir(dim)}/{folder}")  # older versions, leftovers of killed runs
+    return DimensionRun(True, version, tuple(batch), rebuild, late)
+
+
+def _add_new_columns(hive: HiveServer2Resource, dim: Dimension, source: list[tuple[str, str]]) -> None:
+    """Columns the source gained since the table was made: added (untracked) before the run reads it."""
+    table = hive.table(WAREHOUSE, dim.name)
+    present = {name for name, _ in hive.columns(WAREHOUSE, dim.name) or []}
+    new = [(name, kind) for name, kind in source if name not in present and name not in ("_deleted", "load_id")]
+    if new:
+        definitions = raw(", ".join(f"{ident(name).text} {kind}" for name, kind in new))
+        hive.execute(statement(SCD_SQL, "add_columns", table=table, columns=definitions))

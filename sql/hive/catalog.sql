@@ -1,0 +1,11 @@
+-- What the metastore knows of a table, through HiveServer2 (resources/hive.py).
+
+-- name: show_database
+SHOW DATABASES LIKE {database_pattern}
+
+-- name: show_table
+SHOW TABLES IN {database} LIKE {table_pattern}
+
+-- name: describe_table
+-- Columns, then (after an empty or `#` row) partition and storage details.
+DESCRIBE FORMATTED {table}

@@ -1,0 +1,93 @@
+-- SCD type 2 dimensions (dataplatform_assets/warehouse/scd2.py), run in one session of the Spark
+-- Thrift Server. A run recomputes the whole history from the published table's versions plus the
+-- loads it has not applied yet (or, for a rebuild, from every kept load alone), writes it to a new
+-- folder and swaps the table's location: readers see the old history or the new one, never a part.
+--
+-- Each load is a list of states of keys at the load's snapshot time (`seen_at`): a row is the key's
+-- values, a tombstone or a key missing from a full load says it is deleted. Per key, in time order,
+-- consecutive states with the same tracked values (and deleted flag) form one version; a version's
+-- tracked values are those that opened it, its untracked ones the latest seen (`values_at`).
+
+-- name: create_database
+CREATE DATABASE IF NOT EXISTS {database} COMMENT 'Dimensions with history and facts, for analytics'
+
+-- name: session
+SET spark.sql.session.timeZone = UTC
+
+-- name: loads
+-- The loads this run applies, with their snapshot times (from each load's _state.json).
+CREATE OR REPLACE TEMPORARY VIEW scd_loads AS
+SELECT load_id, CAST(snapshot_at AS TIMESTAMP) AS snapshot_at, is_full
+FROM VALUES {loads} AS loads(load_id, snapshot_at, is_full)
+
+-- name: observed
+-- Each key's state in each load of the run: its values, or deleted (a tombstone).
+CREATE OR REPLACE TEMPORARY VIEW scd_observed AS
+SELECT r.{key}, l.snapshot_at AS seen_at, l.snapshot_at AS values_at, l.load_id, r._deleted AS is_deleted,
+       IF(r._deleted, NULL, struct({tracked})) AS t, IF(r._deleted, NULL, struct({untracked})) AS u
+FROM {raw_table} r JOIN scd_loads l ON r.load_id = l.load_id
+WHERE r.load_id IN ({load_ids})
+
+-- name: no_prior
+-- A first build or a rebuild starts from nothing.
+CREATE OR REPLACE TEMPORARY VIEW scd_prior AS
+SELECT {key}, seen_at, values_at, load_id, is_deleted, t, u FROM scd_observed WHERE FALSE
+
+-- name: prior
+-- The published history as states: each version opened at its valid_from, with the untracked
+-- values it holds as of its loaded_at.
+CREATE OR REPLACE TEMPORARY VIEW scd_prior AS
+SELECT {key}, valid_from AS seen_at, loaded_at AS values_at, load_id, is_deleted,
+       IF(is_deleted, NULL, struct({tracked})) AS t, IF(is_deleted, NULL, struct({untracked})) AS u
+FROM {dimension}
+
+-- name: gone
+-- A full load holds every row of the source: a known key it does not hold was deleted by then.
+CREATE OR REPLACE TEMPORARY VIEW scd_gone AS
+SELECT known.{key}, l.snapshot_at AS seen_at, l.snapshot_at AS values_at, l.load_id, TRUE AS is_deleted,
+       NULL AS t, NULL AS u
+FROM (SELECT {key} FROM scd_prior UNION SELECT {key} FROM scd_observed) known
+CROSS JOIN (SELECT * FROM scd_loads WHERE is_full) l
+LEFT ANTI JOIN scd_observed o ON o.{key} = known.{key} AND o.load_id = l.load_id
+
+-- name: write_versions
+-- A deleted state before a key's first values (a full load older than the key) opens nothing.
+-- The surrogate key is a hash of the business key and valid_from: a rebuild gives the same keys.
+INSERT OVERWRITE DIRECTORY {location} USING PARQUET
+WITH states AS (
+  SELECT *, IF(is_deleted, NULL, sha2(to_json(t), 256)) AS row_hash
+  FROM (SELECT * FROM scd_prior UNION ALL SELECT * FROM scd_observed UNION ALL SELECT * FROM scd_gone) s
+), flagged AS (
+  SELECT *, IF(LAG(row_hash) OVER w <=> row_hash AND LAG(is_deleted) OVER w <=> is_deleted, 0, 1) AS opens
+  FROM states
+  WINDOW w AS (PARTITION BY {key} ORDER BY seen_at, values_at)
+), numbered AS (
+  SELECT *, SUM(opens) OVER (PARTITION BY {key} ORDER BY seen_at, values_at
+                             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS version
+  FROM flagged
+), versions AS (
+  SELECT {key}, version, MIN(seen_at) AS valid_from, MIN_BY(load_id, seen_at) AS load_id,
+         BOOL_OR(is_deleted) AS is_deleted, MAX(row_hash) AS row_hash, MAX(values_at) AS loaded_at,
+         MIN_BY(t, seen_at) AS t, MAX_BY(u, values_at) AS u
+  FROM numbered
+  GROUP BY {key}, version
+)
+SELECT xxhash64({key}, valid_from) AS {surrogate_key}, {key}, t.*, u.*, row_hash, valid_from,
+       COALESCE(LEAD(valid_from) OVER k, TIMESTAMP '9999-12-31 00:00:00') AS valid_to,
+       LEAD(valid_from) OVER k IS NULL AS is_current, is_deleted, load_id, loaded_at
+FROM versions
+WHERE NOT (version = 1 AND is_deleted)
+WINDOW k AS (PARTITION BY {key} ORDER BY valid_from)
+
+-- name: create_table
+-- The dimension over its first published version; later versions are swapped in with set_location.
+CREATE TABLE IF NOT EXISTS {table} USING PARQUET LOCATION {location} COMMENT {comment}
+
+-- name: add_columns
+ALTER TABLE {table} ADD COLUMNS ({columns})
+
+-- name: set_location
+ALTER TABLE {table} SET LOCATION {location}
+
+-- name: refresh
+REFRESH TABLE {table}
