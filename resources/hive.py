@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import dagster as dg
 from pydantic import Field
@@ -23,6 +24,27 @@ _RUNNING = (TOperationState.INITIALIZED_STATE, TOperationState.PENDING_STATE, TO
 
 class HiveError(RuntimeError):
     """HiveServer2 is unreachable or refused a statement."""
+
+
+@dataclass(frozen=True)
+class TableDescription:
+    columns: list[tuple[str, str]]  # (name, lower-case type), partition columns included
+    location: str | None
+
+    @classmethod
+    def of(cls, described: list[tuple]) -> TableDescription:
+        """From DESCRIBE FORMATTED: the columns come first (Spark lists partition columns with the
+        others) up to an empty or `#` row; the `Location` row is among the details that follow."""
+        columns, in_columns, location = [], True, None
+        for column, data_type, *_ in described:
+            column = (column or "").strip()
+            if not column or column.startswith("#"):
+                in_columns = False
+            elif in_columns:
+                columns.append((column, (data_type or "").lower()))
+            elif column == "Location" and data_type:
+                location = data_type.strip()
+        return cls(columns, location)
 
 
 class HiveServer2Resource(dg.ConfigurableResource):
@@ -62,33 +84,15 @@ class HiveServer2Resource(dg.ConfigurableResource):
         finally:
             _quietly(conn.close)
 
-    def describe(self, database: str, name: str) -> list[tuple] | None:
-        """`DESCRIBE FORMATTED` of `database`.`name` (database unprefixed), None if there is no such table."""
+    def describe(self, database: str, name: str) -> TableDescription | None:
+        """What the metastore knows of `database`.`name` (database unprefixed); None if there is no such table."""
         if not self.query(statement(CATALOG_SQL, "show_database", database_pattern=lit(self.db(database)))):
             return None
         if not self.query(statement(CATALOG_SQL, "show_table", database=ident(self.db(database)),
                                     table_pattern=lit(name))):
             return None
-        return self.query(statement(CATALOG_SQL, "describe_table", table=self.table(database, name)))
-
-    def columns(self, database: str, name: str) -> list[tuple[str, str]] | None:
-        """The table's (column, lower-case type) pairs, partition columns included (Spark lists them
-        with the others); None if it is missing."""
-        described = self.describe(database, name)
-        if described is None:
-            return None
-        found = []
-        for column, data_type, *_ in described:
-            if not column or column.startswith("#"):
-                break  # partition and storage details follow
-            found.append((column, data_type.lower()))
-        return found
-
-    def location(self, database: str, name: str) -> str | None:
-        """The table's location URI; None if it is missing."""
-        described = self.describe(database, name) or []
-        return next((value.strip() for column, value, *_ in described
-                     if (column or "").strip() == "Location" and value), None)
+        described = self.query(statement(CATALOG_SQL, "describe_table", table=self.table(database, name)))
+        return TableDescription.of(described)
 
     def execute(self, *statements: str) -> None:
         with self.cursor() as cur:

@@ -33,7 +33,8 @@ def publish_raw_table(hive: HiveServer2Resource, lake: LakeResource, spec: Sourc
     hive.execute(statement(RAW_SQL, "create_database", database=ident(database),
                            comment=lit("Raw copies of source systems, as imported")))
     wanted = [(c.name, c.hive_type.lower()) for c in columns] + [("_deleted", "boolean"), ("load_id", "string")]
-    if hive.columns(RAW_DATABASE, name) != wanted:
+    described = hive.describe(RAW_DATABASE, name)
+    if described is None or described.columns != wanted:
         # Hive types come from source_schema's own mapping, never from the source's text.
         definitions = raw(",\n".join(f"  {ident(c.name).text} {c.hive_type}" for c in columns))
         hive.execute(

@@ -79,7 +79,7 @@ def build_dimension_asset(dim: Dimension) -> dg.AssetsDefinition:
                                               key=ident(dim.key)))[0][0])
         broken = int(hive.query(statement(CHECKS_SQL, "broken_intervals", dimension=table,
                                           key=ident(dim.key)))[0][0])
-        columns = [name for name, _ in hive.columns(WAREHOUSE, dim.name)
+        columns = [name for name, _ in hive.describe(WAREHOUSE, dim.name).columns
                    if name != dim.surrogate_key and name not in SCD_COLUMNS]
         missing, extra = hive.query(statement(CHECKS_SQL, "differs_from_source", columns=idents(columns),
                                               dimension=table,

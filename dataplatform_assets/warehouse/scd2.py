@@ -1,9 +1,10 @@
 """Applying import loads to an SCD type 2 dimension, published atomically (sql/warehouse/scd2.sql).
 
 A run reads the loads of the dimension's source that the published version has not applied yet,
-recomputes the whole history from that version plus those loads into a new folder
-(`warehouse/<dimension>/v=<version>`), records there which loads it holds (`_applied.json`), and
-swaps the table's location in one metastore call. The time axis is each load's snapshot time
+recomputes the history of the keys those loads speak of from that version plus the loads, writes
+it with every other key's rows as they were into a new folder (`warehouse/<dimension>/v=<version>`),
+records there which loads it holds (`_applied.json`), and swaps the table's location in one
+metastore call. The time axis is each load's snapshot time
 (LoadState.snapshot_time), never this run's clock, so a rebuild from the kept loads gives the same
 history byte for byte. A load older than the last one applied (a late publisher) makes the run
 rebuild from every kept load, or refuse (Dimension.out_of_order).
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from dataplatform_assets.ingestion.load_state import published_loads, read_state
 from dataplatform_assets.ingestion.raw_tables import RAW_DATABASE, raw_table_name
 from dataplatform_assets.warehouse.dimensions import Dimension
-from resources.hive import HiveServer2Resource
+from resources.hive import HiveServer2Resource, TableDescription
 from resources.lake import LakeResource
 from resources.sql import ident, idents, lit, lits, raw, rows, statement
 
@@ -55,8 +56,11 @@ def dimension_dir(dim: Dimension) -> str:
 
 def current_version(hive: HiveServer2Resource, dim: Dimension) -> str | None:
     """The version folder the table points at (None: no table yet)."""
-    location = hive.location(WAREHOUSE, dim.name)
-    return location.rstrip("/").rsplit("/", 1)[-1] if location else None
+    return _version_of(hive.describe(WAREHOUSE, dim.name))
+
+
+def _version_of(table: TableDescription | None) -> str | None:
+    return table.location.rstrip("/").rsplit("/", 1)[-1] if table and table.location else None
 
 
 def read_applied(lake: LakeResource, dim: Dimension, version: str | None) -> Applied:
@@ -73,7 +77,8 @@ def apply_loads(hive: HiveServer2Resource, lake: LakeResource, dim: Dimension, v
     loads = published_loads(lake, dim.source)
     states = {lid: read_state(lake, dim.source, lid) for lid in loads}
     snapshots = {lid: state.snapshot_time for lid, state in states.items()}
-    current = current_version(hive, dim)
+    published = hive.describe(WAREHOUSE, dim.name)
+    current = _version_of(published)
     applied = read_applied(lake, dim, current)
     pending = [lid for lid in loads if lid not in applied.loads]
     late = tuple(lid for lid in pending if snapshots[lid] < applied.last_snapshot)
@@ -86,7 +91,8 @@ def apply_loads(hive: HiveServer2Resource, lake: LakeResource, dim: Dimension, v
     if not batch or (not pending and not rebuild):
         return DimensionRun(False, current, (), False, ())
 
-    columns = hive.columns(RAW_DATABASE, raw_table_name(dim.source)) or []
+    source = hive.describe(RAW_DATABASE, raw_table_name(dim.source))
+    columns = source.columns if source else []
     names = [name for name, _ in columns if name not in ("_deleted", "load_id")]
     missing = set(dim.tracked) - set(names)
     if missing:
@@ -94,21 +100,26 @@ def apply_loads(hive: HiveServer2Resource, lake: LakeResource, dim: Dimension, v
     untracked = [n for n in names if n != dim.key and n not in dim.tracked]
     table = hive.table(WAREHOUSE, dim.name)
     hive.execute(statement(SCD_SQL, "create_database", database=ident(hive.db(WAREHOUSE))))
-    if current is not None:
-        _add_new_columns(hive, dim, columns)
+    if published is not None:
+        _add_new_columns(hive, dim, published, columns)
 
     location = f"{dimension_dir(dim)}/{version}"
-    shape = dict(key=ident(dim.key), tracked=idents(dim.tracked), untracked=idents(untracked))
+    key = ident(dim.key)
+    shape = dict(key=key, tracked=idents(dim.tracked), untracked=idents(untracked))
+    output = [dim.surrogate_key, dim.key, *dim.tracked, *untracked, *SCD_COLUMNS]
     hive.execute(
         statement(SCD_SQL, "session"),
         statement(SCD_SQL, "loads", loads=rows((lid, snapshots[lid], states[lid].mode == "full") for lid in batch)),
         statement(SCD_SQL, "observed", raw_table=hive.table(RAW_DATABASE, raw_table_name(dim.source)),
                   load_ids=lits(batch), **shape),
-        statement(SCD_SQL, "prior", dimension=table, **shape) if not rebuild
-        else statement(SCD_SQL, "no_prior", key=ident(dim.key)),
-        statement(SCD_SQL, "gone", key=ident(dim.key)),
-        statement(SCD_SQL, "write_versions", location=lit(lake.uri(location)), key=ident(dim.key),
-                  surrogate_key=ident(dim.surrogate_key)))
+        statement(SCD_SQL, "no_published", key=key) if rebuild
+        else statement(SCD_SQL, "published", dimension=table, **shape),
+        statement(SCD_SQL, "gone", key=key),
+        statement(SCD_SQL, "touched", key=key),
+        statement(SCD_SQL, "history", key=key, surrogate_key=ident(dim.surrogate_key)),
+        statement(SCD_SQL, "nothing_kept") if rebuild
+        else statement(SCD_SQL, "kept", columns=idents(output), dimension=table, key=key),
+        statement(SCD_SQL, "write_versions", location=lit(lake.uri(location))))
     kept = tuple(v for v in (current, *applied.versions) if v)[:dim.keep_versions - 1]
     record = {"loads": loads if rebuild else [*applied.loads, *pending],
               "last_snapshot": max([applied.last_snapshot, *(snapshots[lid] for lid in batch)]),
@@ -126,10 +137,11 @@ def apply_loads(hive: HiveServer2Resource, lake: LakeResource, dim: Dimension, v
     return DimensionRun(True, version, tuple(batch), rebuild, late)
 
 
-def _add_new_columns(hive: HiveServer2Resource, dim: Dimension, source: list[tuple[str, str]]) -> None:
+def _add_new_columns(hive: HiveServer2Resource, dim: Dimension, published: TableDescription,
+                     source: list[tuple[str, str]]) -> None:
     """Columns the source gained since the table was made: added (untracked) before the run reads it."""
     table = hive.table(WAREHOUSE, dim.name)
-    present = {name for name, _ in hive.columns(WAREHOUSE, dim.name) or []}
+    present = {name for name, _ in published.columns}
     new = [(name, kind) for name, kind in source if name not in present and name not in ("_deleted", "load_id")]
     if new:
         definitions = raw(", ".join(f"{ident(name).text} {kind}" for name, kind in new))

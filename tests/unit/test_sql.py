@@ -80,3 +80,4 @@ def test_no_sql_is_built_in_python_outside_sql_files():
                 if keyword.search(code) and '"""' not in code:
                     offenders.append(f"{module.relative_to(REPO)}:{number}: {line.strip()}")
     assert offenders == []
+
