@@ -86,32 +86,37 @@ def run_demo(scale: float, seed: int) -> int:
     from dataplatform.query import fetch, format_rows
     from dataplatform.settings import load_settings
 
-    started = _step("1/6 local stack")
+    started = _step("1/7 local stack")
     LocalStack().up()
 
-    t = _step(f"2/6 shop database (seed {seed}, scale {scale})")
+    t = _step(f"2/7 shop database (seed {seed}, scale {scale})")
     tables = build_shop(seed, ShopSize.from_scale(scale))
     mysql = load_settings().mysql()
     mysql.ensure_database()
     load_tables(mysql.connect, tables)
     print(f"loaded {sum(x.num_rows for x in tables.values()):,} rows in {time.monotonic() - t:.1f}s")
 
-    _step("3/6 web logs into Flume's spool folder")
+    _step("3/7 web logs into Flume's spool folder")
     dropped_at = time.time()
     hours, landed = _drop_clickstream(mysql, seed)
 
-    _step("4/6 import the shop tables, build the warehouse dimensions (runs are recorded in the Dagster UI)")
+    _step("4/7 import the shop tables, build the warehouse: dimensions and facts (runs are recorded in the Dagster UI)")
     if materialize_selection("group:raw or group:warehouse") != 0:
         return 1
 
-    _step("5/6 Flume lands the logs; the landing sensor has Spark parse each hour")
+    _step("5/7 Flume lands the logs; the landing sensor has Spark parse each hour")
     print(landed())
     tables = _wait_for_sensor(hours, since=dropped_at)
 
-    _step("6/6 rows fetched through HiveServer2")
+    _step("6/7 the marts: daily sales, the funnel, product performance, customer segments")
+    if materialize_selection("group:marts") != 0:
+        return 1
+
+    _step("7/7 rows fetched through HiveServer2")
     prefix = load_settings().hive_database_prefix
     raw = prefix + "raw"
     values = {"raw": ident(raw), "raw_name": lit(raw), "warehouse": ident(prefix + "warehouse"),
+              "marts": ident(prefix + "marts"),
               "days": lits(sorted({h[:10] for h in hours})),
               **{name: qualified(*table.split(".")) for name, table in tables.items()}}
     for query in sql_names(DEMO_SQL):

@@ -15,7 +15,10 @@ from dataplatform_assets.clickstream.assets import (
 from dataplatform_assets.clickstream.landing_sensor import clickstream_landing_sensor
 from dataplatform_assets.environments import resources_for
 from dataplatform_assets.ingestion.assets import import_assets, incremental_import_schedule, shop_tables
+from dataplatform_assets.marts.assets import mart_assets
 from dataplatform_assets.warehouse.assets import dimension_assets
+from dataplatform_assets.warehouse.derived import build_derived_asset
+from dataplatform_assets.warehouse.facts import FACTS
 
 # Declarative automation (sessions follow re-parsed events) needs its sensor on from the start.
 automation_sensor = dg.AutomationConditionSensorDefinition(
@@ -24,7 +27,8 @@ automation_sensor = dg.AutomationConditionSensorDefinition(
     description="Rebuilds the sessions of every day whose events were re-parsed.")
 
 defs = dg.Definitions(
-    assets=[*shop_tables, *import_assets, raw_clickstream, clickstream_events, sessions, *dimension_assets],
+    assets=[*shop_tables, *import_assets, raw_clickstream, clickstream_events, sessions, *dimension_assets,
+            *(build_derived_asset(fact) for fact in FACTS), *mart_assets],
     schedules=[incremental_import_schedule],
     sensors=[clickstream_landing_sensor, automation_sensor],
     # The environment's name picks the mapping; every value in it is read when a run starts.

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 
 from resources.hive import HiveServer2Resource, run_statement
 from resources.lake import LakeResource
-from resources.sql import assignments, conditions, ident, lit, qualified, statement
+from resources.sql import assignments, conditions, ident, lit, qualified, raw, statement
 
 CURATED = "curated"
 TABLES_SQL = "clickstream/tables.sql"
@@ -25,11 +25,14 @@ class CuratedTable:
     name: str
     directory: str  # relative to the lake root
     create_query: str
+    # Columns added after the table was first released, (name, Hive type): tables created before
+    # get them with ALTER TABLE (older partitions read them as NULL).
+    added: tuple[tuple[str, str], ...] = ()
 
 
 EVENTS = CuratedTable("clickstream_events", "curated/clickstream_events", "create_events")
 REJECTS = CuratedTable("clickstream_rejects", "quarantine/clickstream_rejects", "create_rejects")
-SESSIONS = CuratedTable("sessions", "curated/sessions", "create_sessions")
+SESSIONS = CuratedTable("sessions", "curated/sessions", "create_sessions", added=(("checkouts", "bigint"),))
 
 
 def new_version(run_id: str) -> str:
@@ -45,6 +48,12 @@ def ensure_tables(hive: HiveServer2Resource, lake: LakeResource, *tables: Curate
     hive.execute(statement(TABLES_SQL, "create_database", database=ident(database)),
                  *(statement(TABLES_SQL, t.create_query, table=qualified(database, t.name),
                              location=lit(lake.uri(t.directory))) for t in tables))
+    for table in (t for t in tables if t.added):
+        present = {name for name, _ in hive.describe(CURATED, table.name).columns}
+        missing = [(name, kind) for name, kind in table.added if name not in present]
+        if missing:
+            hive.execute(statement(TABLES_SQL, "add_columns", table=qualified(database, table.name),
+                                   columns=raw(", ".join(f"{ident(n).text} {k}" for n, k in missing))))
 
 
 def publish_partition(hive: HiveServer2Resource, lake: LakeResource, table: CuratedTable,

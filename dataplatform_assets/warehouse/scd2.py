@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from dataplatform_assets.ingestion.load_state import published_loads, read_state
 from dataplatform_assets.ingestion.raw_tables import RAW_DATABASE, raw_table_name
 from dataplatform_assets.warehouse.dimensions import Dimension
+from dataplatform_assets.warehouse.publish import TABLES_SQL, ensure_database, swap_in, version_of
 from resources.hive import HiveServer2Resource, TableDescription
 from resources.lake import LakeResource
 from resources.sql import ident, idents, lit, lits, raw, rows, statement
@@ -56,11 +57,7 @@ def dimension_dir(dim: Dimension) -> str:
 
 def current_version(hive: HiveServer2Resource, dim: Dimension) -> str | None:
     """The version folder the table points at (None: no table yet)."""
-    return _version_of(hive.describe(WAREHOUSE, dim.name))
-
-
-def _version_of(table: TableDescription | None) -> str | None:
-    return table.location.rstrip("/").rsplit("/", 1)[-1] if table and table.location else None
+    return version_of(hive.describe(WAREHOUSE, dim.name))
 
 
 def read_applied(lake: LakeResource, dim: Dimension, version: str | None) -> Applied:
@@ -78,7 +75,7 @@ def apply_loads(hive: HiveServer2Resource, lake: LakeResource, dim: Dimension, v
     states = {lid: read_state(lake, dim.source, lid) for lid in loads}
     snapshots = {lid: state.snapshot_time for lid, state in states.items()}
     published = hive.describe(WAREHOUSE, dim.name)
-    current = _version_of(published)
+    current = version_of(published)
     applied = read_applied(lake, dim, current)
     pending = [lid for lid in loads if lid not in applied.loads]
     late = tuple(lid for lid in pending if snapshots[lid] < applied.last_snapshot)
@@ -99,7 +96,7 @@ def apply_loads(hive: HiveServer2Resource, lake: LakeResource, dim: Dimension, v
         raise ValueError(f"{dim.name}: tracked columns {sorted(missing)} are not in {dim.source}")
     untracked = [n for n in names if n != dim.key and n not in dim.tracked]
     table = hive.table(WAREHOUSE, dim.name)
-    hive.execute(statement(SCD_SQL, "create_database", database=ident(hive.db(WAREHOUSE))))
+    ensure_database(hive, WAREHOUSE)
     if published is not None:
         _add_new_columns(hive, dim, published, columns)
 
@@ -125,15 +122,8 @@ def apply_loads(hive: HiveServer2Resource, lake: LakeResource, dim: Dimension, v
               "last_snapshot": max([applied.last_snapshot, *(snapshots[lid] for lid in batch)]),
               "versions": list(kept)}
     lake.write_bytes(f"{location}/{APPLIED_FILE}", json.dumps(record).encode())
-    if current is None:
-        hive.execute(statement(SCD_SQL, "create_table", table=table, location=lit(lake.uri(location)),
-                               comment=lit(dim.description)))
-    else:
-        hive.execute(statement(SCD_SQL, "set_location", table=table, location=lit(lake.uri(location))),
-                     statement(SCD_SQL, "refresh", table=table))
-    for folder in lake.list_dirs(dimension_dir(dim)):
-        if folder not in (version, *kept):
-            lake.delete_dir(f"{dimension_dir(dim)}/{folder}")  # older versions, leftovers of killed runs
+    swap_in(hive, lake, WAREHOUSE, dim.name, dimension_dir(dim), version, dim.description, published=published,
+            keep=kept)
     return DimensionRun(True, version, tuple(batch), rebuild, late)
 
 
@@ -145,4 +135,4 @@ def _add_new_columns(hive: HiveServer2Resource, dim: Dimension, published: Table
     new = [(name, kind) for name, kind in source if name not in present and name not in ("_deleted", "load_id")]
     if new:
         definitions = raw(", ".join(f"{ident(name).text} {kind}" for name, kind in new))
-        hive.execute(statement(SCD_SQL, "add_columns", table=table, columns=definitions))
+        hive.execute(statement(TABLES_SQL, "add_columns", table=table, columns=definitions))

@@ -29,6 +29,7 @@ WITH events AS (
          COUNT_IF(event_type = 'page_view') AS page_views,
          COUNT(DISTINCT CASE WHEN event_type = 'product_view' THEN product_id END) AS products_viewed,
          COUNT_IF(event_type = 'add_to_cart') AS cart_adds,
+         COUNT_IF(event_type = 'checkout_start') AS checkouts,
          MAX(order_id) AS order_id
   FROM numbered
   GROUP BY actor, session_no
@@ -36,7 +37,7 @@ WITH events AS (
 SELECT sha2(concat(actor, '|', CAST(session_start AS STRING)), 256) AS session_id,
        customer_id, device_id, channel, session_start, session_end,
        unix_timestamp(session_end) - unix_timestamp(session_start) AS duration_seconds,
-       events, page_views, products_viewed, cart_adds, order_id IS NOT NULL AS converted, order_id
+       events, page_views, products_viewed, cart_adds, order_id IS NOT NULL AS converted, order_id, checkouts
 FROM sessions
 WHERE session_start >= TIMESTAMP {day} AND session_start < TIMESTAMP {day} + INTERVAL 1 DAY
 

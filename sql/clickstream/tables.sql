@@ -26,12 +26,16 @@ LOCATION {location}
 CREATE EXTERNAL TABLE IF NOT EXISTS {table} (
   session_id STRING, customer_id BIGINT, device_id STRING, channel STRING,
   session_start TIMESTAMP, session_end TIMESTAMP, duration_seconds BIGINT, events BIGINT,
-  page_views BIGINT, products_viewed BIGINT, cart_adds BIGINT, converted BOOLEAN, order_id BIGINT
+  page_views BIGINT, products_viewed BIGINT, cart_adds BIGINT, converted BOOLEAN, order_id BIGINT,
+  checkouts BIGINT
 )
 COMMENT 'Sessions from clickstream events (30-minute inactivity gap), partitioned by start day (UTC)'
 PARTITIONED BY (dt STRING)
 STORED AS PARQUET
 LOCATION {location}
+-- name: add_columns
+-- Columns a table gained after it was first created (CuratedTable.added), for tables made before.
+ALTER TABLE {table} ADD COLUMNS ({columns})
 -- name: show_partition
 SHOW PARTITIONS {table} PARTITION ({partition})
 -- name: add_partition

@@ -28,11 +28,18 @@ ORDER BY revenue DESC
 LIMIT 5
 
 -- name: category_sales
--- Revenue and units per product category over the whole history.
-SELECT p.category, SUM(i.quantity) AS units, SUM(i.quantity * i.unit_price) AS revenue
-FROM {raw}.mysql_order_items_current i
-JOIN {raw}.mysql_products_current p ON p.product_id = i.product_id
-GROUP BY p.category
+-- Revenue and units per product category over the whole history (marts.daily_sales: the category
+-- valid when each order was placed; cancelled and returned orders left out).
+SELECT category, SUM(units) AS units, SUM(revenue) AS revenue, SUM(orders) AS orders
+FROM {marts}.daily_sales
+GROUP BY category
+ORDER BY revenue DESC
+
+-- name: customer_segments
+-- Customers per RFM segment, with what they spent.
+SELECT segment, COUNT(*) AS customers, ROUND(AVG(orders), 1) AS avg_orders, SUM(revenue) AS revenue
+FROM {marts}.customer_segments
+GROUP BY segment
 ORDER BY revenue DESC
 
 -- name: clickstream_funnel
@@ -50,6 +57,13 @@ FROM {rejects}
 WHERE dt IN ({days})
 GROUP BY reason
 ORDER BY lines DESC
+
+-- name: funnel_by_day
+-- The demo days' sessions and how many reached each step (marts.funnel_daily).
+SELECT day, sessions, with_product_view, with_cart, with_checkout, with_purchase
+FROM {marts}.funnel_daily
+WHERE day IN ({days})
+ORDER BY day
 
 -- name: sessions_by_day
 -- Sessions (30-minute inactivity gap) per day: how many, how long, how many bought.

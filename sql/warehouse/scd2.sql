@@ -9,9 +9,6 @@
 -- consecutive states with the same tracked values (and deleted flag) form one version; a version's
 -- tracked values are those that opened it, its untracked ones the latest seen (`values_at`).
 
--- name: create_database
-CREATE DATABASE IF NOT EXISTS {database} COMMENT 'Dimensions with history and facts, for analytics'
-
 -- name: session
 SET spark.sql.session.timeZone = UTC
 
@@ -100,16 +97,3 @@ SELECT {columns} FROM {dimension} d LEFT ANTI JOIN scd_touched k ON d.{key} = k.
 -- name: write_versions
 INSERT OVERWRITE DIRECTORY {location} USING PARQUET
 SELECT * FROM scd_history UNION ALL SELECT * FROM scd_kept
-
--- name: create_table
--- The dimension over its first published version; later versions are swapped in with set_location.
-CREATE TABLE IF NOT EXISTS {table} USING PARQUET LOCATION {location} COMMENT {comment}
-
--- name: add_columns
-ALTER TABLE {table} ADD COLUMNS ({columns})
-
--- name: set_location
-ALTER TABLE {table} SET LOCATION {location}
-
--- name: refresh
-REFRESH TABLE {table}

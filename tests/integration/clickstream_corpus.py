@@ -114,3 +114,14 @@ def build_upgrad_file() -> tuple[bytes, int, list[str]]:
            ("missing_field", {k: v for k, v in record(42).items() if k != "timestamp"})]
     lines = [_line(r) for r in good] + [_line(good[3])] + [_line(r) for _, r in bad]
     return b"\n".join(lines) + b"\n", len(good), [reason for reason, _ in bad]
+
+
+def parse_landed_hour(test_resources, hour: str, instance):
+    """Materialize one hour of `curated/clickstream_events` from the test landing (errors returned, not raised)."""
+    import dagster as dg
+
+    from dataplatform_assets.clickstream.assets import clickstream_events
+    from dataplatform_assets.clickstream.landing import ClickstreamLandingResource
+
+    return dg.materialize([clickstream_events], partition_key=hour, instance=instance, raise_on_error=False,
+                          resources={**test_resources, "clickstream": ClickstreamLandingResource(landing_dir=LANDING)})

@@ -20,7 +20,7 @@ from dataplatform_assets.clickstream.assets import (
 )
 from dataplatform_assets.clickstream.curated_tables import EVENTS, SESSIONS, partition_dir
 from dataplatform_assets.clickstream.landing import ClickstreamLandingResource
-from tests.integration.clickstream_corpus import LANDING, event_line, land
+from tests.integration.clickstream_corpus import LANDING, event_line, land, parse_landed_hour
 
 
 def _doubling_publish(original, table):
@@ -34,11 +34,6 @@ def _doubling_publish(original, table):
                     lake.write_bytes(f"{folder}/copy-{entry.name}", lake.read_bytes(f"{folder}/{entry.name}"))
         return original(hive, lake, target, partition, version)
     return publish
-
-
-def _parse(test_resources, hour: str, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
-    return dg.materialize([clickstream_events], partition_key=hour, instance=instance, raise_on_error=False,
-                          resources={**test_resources, "clickstream": ClickstreamLandingResource(landing_dir=LANDING)})
 
 
 def _hour_lines(day: str, hour: int, events: int, first: int) -> bytes:
@@ -55,7 +50,7 @@ def test_lines_reconcile_fails_and_blocks_sessions_when_the_published_hour_is_wr
     with dg.DagsterInstance.ephemeral() as instance:
         tick = dg.evaluate_automation_conditions(defs=defs, instance=instance)
         monkeypatch.setattr(parse, "publish_partition", _doubling_publish(parse.publish_partition, EVENTS))
-        failed = _parse(test_resources, hour, instance)
+        failed = parse_landed_hour(test_resources, hour, instance)
         monkeypatch.undo()
         [check] = failed.get_asset_check_evaluations()
         assert check.check_name == RECONCILE_CHECK and not check.passed
@@ -68,7 +63,7 @@ def test_lines_reconcile_fails_and_blocks_sessions_when_the_published_hour_is_wr
         tick = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=tick.cursor)
         assert tick.get_requested_partitions(SESSIONS_KEY) == set()  # no sessions from an hour that is wrong
 
-        passed = _parse(test_resources, hour, instance)  # the hour parsed again, correctly
+        passed = parse_landed_hour(test_resources, hour, instance)  # the hour parsed again, correctly
         assert passed.success and all(c.passed for c in passed.get_asset_check_evaluations())
         tick = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=tick.cursor)
         assert day in tick.get_requested_partitions(SESSIONS_KEY)
@@ -81,7 +76,7 @@ def test_sessions_gap_check_fails_when_sessions_overlap(lake, hive, test_resourc
         event_line(1100, f"{day}T09:00:00.000+00:00", 900), event_line(1101, f"{day}T09:01:00.000+00:00", 901),
         event_line(1102, f"{day}T09:50:00.000+00:00", 900)]) + b"\n"})
     with dg.DagsterInstance.ephemeral() as instance:
-        assert _parse(test_resources, f"{day}-09:00", instance).success
+        assert parse_landed_hour(test_resources, f"{day}-09:00", instance).success
         monkeypatch.setattr(sessions_module, "publish_partition",
                             _doubling_publish(sessions_module.publish_partition, SESSIONS))
         result = dg.materialize([sessions], partition_key=day, resources=test_resources, instance=instance,

@@ -110,8 +110,16 @@ def test_demo_runs_end_to_end_and_prints_rows_from_hiveserver2(stack, tmp_path, 
         # The demo's web logs cover the last day of orders, one purchase event per order.
         cur.execute("SELECT COUNT(*) FROM orders WHERE order_ts > (SELECT MAX(order_ts) FROM orders) - INTERVAL 1 DAY")
         orders_last_day = cur.fetchone()[0]
+        cur.execute("SELECT SUM(i.quantity * i.unit_price), COUNT(DISTINCT o.customer_id) FROM order_items i "
+                    "JOIN orders o USING (order_id) WHERE o.status NOT IN ('cancelled', 'returned')")
+        revenue, buyers = cur.fetchone()
     assert counts == expected
-    assert "materialized 4 assets" in out.stdout
+    # Imports, dimensions and facts; then the four marts.
+    assert "materialized 8 assets" in out.stdout and "materialized 4 assets" in out.stdout
+    sales = printed_table(out.stdout, "demo: category_sales")
+    assert sum(float(row["revenue"]) for row in sales) == pytest.approx(float(revenue), abs=0.01)
+    segments = printed_table(out.stdout, "demo: customer_segments")
+    assert sum(int(row["customers"]) for row in segments) == buyers
     # The web logs went through Flume and were parsed on the landing sensor's runs in the daemon.
     assert "the landing sensor parsed" in out.stdout
     funnel = printed_table(out.stdout, "demo: clickstream_funnel")
@@ -120,6 +128,9 @@ def test_demo_runs_end_to_end_and_prints_rows_from_hiveserver2(stack, tmp_path, 
     assert {row["event_type"] for row in funnel} >= {"page_view", "product_view", "add_to_cart", "purchase"}
     sessions = printed_table(out.stdout, "demo: sessions_by_day")
     assert sessions and all(int(row["sessions"]) > 0 for row in sessions), sessions
+    steps = printed_table(out.stdout, "demo: funnel_by_day")
+    assert [int(r["sessions"]) for r in steps] == [int(r["sessions"]) for r in sessions]
+    assert all(int(r["with_purchase"]) == int(s["converted"]) for r, s in zip(steps, sessions))
     # A converted session holds at least one purchase: never more of them than orders.
     assert 0 < sum(int(row["converted"]) for row in sessions) <= orders_last_day
 

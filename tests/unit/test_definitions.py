@@ -9,6 +9,9 @@ EXPECTED_ASSETS = {
     ("mysql", "shop", "orders"), ("mysql", "shop", "order_items"),
     ("raw", "clickstream"), ("curated", "clickstream_events"), ("quarantine", "clickstream_rejects"),
     ("curated", "sessions"), ("warehouse", "dim_customer"), ("warehouse", "dim_product"),
+    ("warehouse", "fact_orders"), ("warehouse", "fact_order_items"),
+    ("marts", "daily_sales"), ("marts", "funnel_daily"), ("marts", "product_performance"),
+    ("marts", "customer_segments"),
 }
 
 
@@ -82,5 +85,7 @@ def test_groups_are_stages_and_every_asset_has_an_owner():
         "raw": {f"raw/mysql/{t}" for t in ("customers", "products", "orders", "order_items")} | {"raw/clickstream"},
         "curated": {"curated/clickstream_events", "curated/sessions"},
         "quarantine": {"quarantine/clickstream_rejects"},
-        "warehouse": {"warehouse/dim_customer", "warehouse/dim_product"},
+        "warehouse": {"warehouse/dim_customer", "warehouse/dim_product", "warehouse/fact_orders",
+                      "warehouse/fact_order_items"},
+        "marts": {f"marts/{m}" for m in ("daily_sales", "funnel_daily", "product_performance", "customer_segments")},
     }

@@ -1,0 +1,1 @@
+"""The marts: answers to the business's questions, built from the warehouse and the clickstream."""
