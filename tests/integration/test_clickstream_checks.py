@@ -70,7 +70,7 @@ def test_lines_reconcile_fails_and_blocks_sessions_when_the_published_hour_is_wr
 
 
 def test_sessions_gap_check_fails_when_sessions_overlap(lake, hive, test_resources, monkeypatch):
-    day = "2025-06-11"
+    day = "2025-06-14"  # a day no other test lands events around (sessions read the day before and after)
     # Three visits, hand-counted: customer 900 at 09:00 and 09:50 (a 50-minute gap), customer 901 at 09:01.
     land(lake, f"{day}-09:00", {"events.9100.jsonl": b"\n".join([
         event_line(1100, f"{day}T09:00:00.000+00:00", 900), event_line(1101, f"{day}T09:01:00.000+00:00", 901),

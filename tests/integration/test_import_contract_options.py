@@ -33,9 +33,25 @@ def modes(result):
     return [meta(e.materialization.metadata)["mode"] for e in result.get_asset_materialization_events()]
 
 
+def test_a_table_that_keeps_its_loads_keeps_them_across_full_loads(shop, mysql, hive, lake, test_resources):
+    """keep_loads (the warehouse's history tables): a full load supersedes nothing in the lake or in
+    raw.mysql_<table>; the current view still shows the table as the source holds it."""
+    spec = replace(SPECS["customers"], full_every=1)
+    assert spec.keep_loads
+    for run in range(3):
+        if run:
+            apply_change_batch(mysql.connect, seed=40 + run, intensity=0.05)
+        materialize_specs(test_resources, spec)
+    loads = published_loads(lake, "customers")
+    assert [read_state(lake, "customers", lid).mode for lid in loads] == ["full", "lastmodified", "full"]
+    partitions = hive.query(f"SHOW PARTITIONS {hive.db('raw')}.mysql_customers")
+    assert sorted(p[0] for p in partitions) == [f"load_id={lid}" for lid in loads]
+    assert rows_in_hive(hive, "customers", "customer_id") == rows_in_mysql(mysql, "customers", "customer_id")
+
+
 def test_full_every_compacts_the_chain_into_a_full_load(shop, mysql, hive, lake, test_resources):
     """full_every=2: full, two incremental loads, then a full load that supersedes the whole chain."""
-    spec = replace(SPECS["customers"], full_every=2)
+    spec = replace(SPECS["customers"], full_every=2, keep_loads=False)
     seen, loads_after, source_rows = [], [], []
     for run in range(5):
         if run:

@@ -23,7 +23,7 @@ from tests.integration.clickstream_corpus import event_line, land, parse_landed_
 from tests.integration.helpers import check_results
 
 SPECS = {t.name: t for t in SHOP_TABLES}
-DAY = "2019-03-01"
+DAY = "2025-01-03"
 CUSTOMER = 1
 NOT_SOLD = "('cancelled', 'returned')"
 
