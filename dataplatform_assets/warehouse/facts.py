@@ -6,6 +6,7 @@ from __future__ import annotations
 import dagster as dg
 
 from dataplatform_assets.ingestion.raw_tables import RAW_DATABASE, current_view_name
+from dataplatform_assets.warehouse.assets import dimension_key
 from dataplatform_assets.warehouse.derived import Check, DerivedTable
 from dataplatform_assets.warehouse.dimensions import DIM_CUSTOMER, DIM_PRODUCT, Dimension
 from dataplatform_assets.warehouse.scd2 import WAREHOUSE
@@ -39,8 +40,8 @@ def _unmatched(name: str):
 
 
 def _deps(*tables: str) -> tuple[dg.AssetKey, ...]:
-    return (*(dg.AssetKey(["raw", "mysql", t]) for t in tables),
-            dg.AssetKey([WAREHOUSE, DIM_CUSTOMER.name]), dg.AssetKey([WAREHOUSE, DIM_PRODUCT.name]))
+    imports = tuple(dg.AssetKey(["raw", "mysql", t]) for t in tables)
+    return (*imports, dimension_key(DIM_CUSTOMER), dimension_key(DIM_PRODUCT))
 
 
 FACT_ORDERS = DerivedTable(
