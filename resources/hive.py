@@ -13,7 +13,7 @@ from pyhive import hive
 from TCLIService.ttypes import TOperationState
 from thrift.transport.TTransport import TTransportException
 
-from resources.sql import Sql, checked_name, ident, lit, qualified, statement
+from resources.sql import Sql, checked_name, column_definitions, ident, lit, qualified, statement
 
 # Statements run asynchronously and are polled, so no single call waits on the server for long and
 # every call can have a socket timeout: a server that stops answering fails the work instead of
@@ -93,6 +93,15 @@ class HiveServer2Resource(dg.ConfigurableResource):
             return None
         described = self.query(statement(CATALOG_SQL, "describe_table", table=self.table(database, name)))
         return TableDescription.of(described)
+
+    def add_missing_columns(self, database: str, name: str, columns: list[tuple[str, str]],
+                            described: TableDescription | None = None) -> None:
+        """Add those of `columns` ((name, Hive type)) the table lacks; `described` if the caller has it."""
+        present = {column for column, _ in (described or self.describe(database, name)).columns}
+        missing = [(column, kind) for column, kind in columns if column not in present]
+        if missing:
+            self.execute(statement(CATALOG_SQL, "add_columns", table=self.table(database, name),
+                                   columns=column_definitions(missing)))
 
     def execute(self, *statements: str) -> None:
         with self.cursor() as cur:

@@ -71,6 +71,12 @@ def lits(values: Iterable[str | int]) -> Sql:
     return Sql(", ".join(lit(v).text for v in values))
 
 
+def column_definitions(columns: Iterable[tuple[str, str]]) -> Sql:
+    """`name` TYPE pairs for a column list; the types are the platform's own Hive types (from its
+    mapping or the metastore), never a source's text."""
+    return Sql(", ".join(f"{ident(name).text} {kind}" for name, kind in columns))
+
+
 def rows(values: Iterable[Iterable[str | int | bool | None]]) -> Sql:
     """Rows of literals for a `VALUES` list: `('a', 1), ('b', 2)`."""
     rendered = ["(" + ", ".join(lit(v).text for v in row) + ")" for row in values]

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 
 from resources.hive import HiveServer2Resource, run_statement
 from resources.lake import LakeResource
-from resources.sql import assignments, conditions, ident, lit, qualified, raw, statement
+from resources.sql import assignments, conditions, ident, lit, qualified, statement
 
 CURATED = "curated"
 TABLES_SQL = "clickstream/tables.sql"
@@ -49,11 +49,7 @@ def ensure_tables(hive: HiveServer2Resource, lake: LakeResource, *tables: Curate
                  *(statement(TABLES_SQL, t.create_query, table=qualified(database, t.name),
                              location=lit(lake.uri(t.directory))) for t in tables))
     for table in (t for t in tables if t.added):
-        present = {name for name, _ in hive.describe(CURATED, table.name).columns}
-        missing = [(name, kind) for name, kind in table.added if name not in present]
-        if missing:
-            hive.execute(statement(TABLES_SQL, "add_columns", table=qualified(database, table.name),
-                                   columns=raw(", ".join(f"{ident(n).text} {k}" for n, k in missing))))
+        hive.add_missing_columns(CURATED, table.name, list(table.added))
 
 
 def publish_partition(hive: HiveServer2Resource, lake: LakeResource, table: CuratedTable,

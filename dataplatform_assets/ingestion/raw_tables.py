@@ -1,6 +1,7 @@
 """Hive tables in the `raw` database over the published MySQL loads.
 
-`raw.mysql_<table>` is an external table with one partition per load of the current chain;
+`raw.mysql_<table>` is an external table with one partition per kept load (the current chain, or
+every load for tables with `keep_loads`);
 `raw.mysql_<table>_current` is a view with the latest version of each key, deletes honoured.
 """
 
@@ -11,7 +12,7 @@ from dataplatform_assets.ingestion.source_schema import Column
 from dataplatform_assets.ingestion.tables import SourceTable
 from resources.hive import HiveServer2Resource
 from resources.lake import LakeResource
-from resources.sql import ident, idents, lit, qualified, raw, statement
+from resources.sql import column_definitions, ident, idents, lit, qualified, statement
 
 RAW_DATABASE = "raw"
 RAW_SQL = "raw/tables.sql"
@@ -36,7 +37,7 @@ def publish_raw_table(hive: HiveServer2Resource, lake: LakeResource, spec: Sourc
     described = hive.describe(RAW_DATABASE, name)
     if described is None or described.columns != wanted:
         # Hive types come from source_schema's own mapping, never from the source's text.
-        definitions = raw(",\n".join(f"  {ident(c.name).text} {c.hive_type}" for c in columns))
+        definitions = column_definitions((c.name, c.hive_type) for c in columns)
         hive.execute(
             statement(RAW_SQL, "drop_table", table=table),
             statement(RAW_SQL, "create_external_table", table=table, columns=definitions,

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from dataplatform_assets.ingestion.load_state import published_loads, read_state
 from dataplatform_assets.ingestion.raw_tables import RAW_DATABASE, raw_table_name
 from dataplatform_assets.warehouse.dimensions import Dimension
-from dataplatform_assets.warehouse.publish import TABLES_SQL, ensure_database, swap_in, version_of
-from resources.hive import HiveServer2Resource, TableDescription
+from dataplatform_assets.warehouse.publish import ensure_database, swap_in, version_of
+from resources.hive import HiveServer2Resource
 from resources.lake import LakeResource
-from resources.sql import ident, idents, lit, lits, raw, rows, statement
+from resources.sql import ident, idents, lit, lits, rows, statement
 
 WAREHOUSE = "warehouse"
 SCD_SQL = "warehouse/scd2.sql"
@@ -72,13 +72,13 @@ def apply_loads(hive: HiveServer2Resource, lake: LakeResource, dim: Dimension, v
     """Apply the loads of `dim.source` not applied yet as the new version `version` (a folder name,
     `v=...`); `rebuild` recomputes the history from every kept load."""
     loads = published_loads(lake, dim.source)
-    states = {lid: read_state(lake, dim.source, lid) for lid in loads}
-    snapshots = {lid: state.snapshot_time for lid, state in states.items()}
     published = hive.describe(WAREHOUSE, dim.name)
     current = version_of(published)
     applied = read_applied(lake, dim, current)
     pending = [lid for lid in loads if lid not in applied.loads]
-    late = tuple(lid for lid in pending if snapshots[lid] < applied.last_snapshot)
+    # Every kept load's state is read only for a rebuild: the loads kept grow with the history.
+    states = {lid: read_state(lake, dim.source, lid) for lid in pending}
+    late = tuple(lid for lid in pending if states[lid].snapshot_time < applied.last_snapshot)
     if late and dim.out_of_order == "refuse":
         raise OutOfOrderLoad(f"{dim.name}: load(s) {', '.join(late)} of {dim.source} are older than the last "
                              f"load applied ({applied.last_snapshot}); the dimension refuses to rebuild "
@@ -87,6 +87,7 @@ def apply_loads(hive: HiveServer2Resource, lake: LakeResource, dim: Dimension, v
     batch = loads if rebuild else pending
     if not batch or (not pending and not rebuild):
         return DimensionRun(False, current, (), False, ())
+    states.update({lid: read_state(lake, dim.source, lid) for lid in batch if lid not in states})
 
     source = hive.describe(RAW_DATABASE, raw_table_name(dim.source))
     columns = source.columns if source else []
@@ -97,8 +98,8 @@ def apply_loads(hive: HiveServer2Resource, lake: LakeResource, dim: Dimension, v
     untracked = [n for n in names if n != dim.key and n not in dim.tracked]
     table = hive.table(WAREHOUSE, dim.name)
     ensure_database(hive, WAREHOUSE)
-    if published is not None:
-        _add_new_columns(hive, dim, published, columns)
+    if published is not None:  # columns the source gained since: added (untracked) before the run reads it
+        hive.add_missing_columns(WAREHOUSE, dim.name, [(n, kind) for n, kind in columns if n in names], published)
 
     location = f"{dimension_dir(dim)}/{version}"
     key = ident(dim.key)
@@ -106,7 +107,8 @@ def apply_loads(hive: HiveServer2Resource, lake: LakeResource, dim: Dimension, v
     output = [dim.surrogate_key, dim.key, *dim.tracked, *untracked, *SCD_COLUMNS]
     hive.execute(
         statement(SCD_SQL, "session"),
-        statement(SCD_SQL, "loads", loads=rows((lid, snapshots[lid], states[lid].mode == "full") for lid in batch)),
+        statement(SCD_SQL, "loads", loads=rows((lid, states[lid].snapshot_time, states[lid].mode == "full")
+                                               for lid in batch)),
         statement(SCD_SQL, "observed", raw_table=hive.table(RAW_DATABASE, raw_table_name(dim.source)),
                   load_ids=lits(batch), **shape),
         statement(SCD_SQL, "no_published", key=key) if rebuild
@@ -119,20 +121,10 @@ def apply_loads(hive: HiveServer2Resource, lake: LakeResource, dim: Dimension, v
         statement(SCD_SQL, "write_versions", location=lit(lake.uri(location))))
     kept = tuple(v for v in (current, *applied.versions) if v)[:dim.keep_versions - 1]
     record = {"loads": loads if rebuild else [*applied.loads, *pending],
-              "last_snapshot": max([applied.last_snapshot, *(snapshots[lid] for lid in batch)]),
+              "last_snapshot": max([applied.last_snapshot, *(states[lid].snapshot_time for lid in batch)]),
               "versions": list(kept)}
     lake.write_bytes(f"{location}/{APPLIED_FILE}", json.dumps(record).encode())
     swap_in(hive, lake, WAREHOUSE, dim.name, dimension_dir(dim), version, dim.description, published=published,
             keep=kept)
     return DimensionRun(True, version, tuple(batch), rebuild, late)
 
-
-def _add_new_columns(hive: HiveServer2Resource, dim: Dimension, published: TableDescription,
-                     source: list[tuple[str, str]]) -> None:
-    """Columns the source gained since the table was made: added (untracked) before the run reads it."""
-    table = hive.table(WAREHOUSE, dim.name)
-    present = {name for name, _ in published.columns}
-    new = [(name, kind) for name, kind in source if name not in present and name not in ("_deleted", "load_id")]
-    if new:
-        definitions = raw(", ".join(f"{ident(name).text} {kind}" for name, kind in new))
-        hive.execute(statement(TABLES_SQL, "add_columns", table=table, columns=definitions))

@@ -33,9 +33,6 @@ COMMENT 'Sessions from clickstream events (30-minute inactivity gap), partitione
 PARTITIONED BY (dt STRING)
 STORED AS PARQUET
 LOCATION {location}
--- name: add_columns
--- Columns a table gained after it was first created (CuratedTable.added), for tables made before.
-ALTER TABLE {table} ADD COLUMNS ({columns})
 -- name: show_partition
 SHOW PARTITIONS {table} PARTITION ({partition})
 -- name: add_partition

@@ -6,6 +6,10 @@ SHOW DATABASES LIKE {database_pattern}
 -- name: show_table
 SHOW TABLES IN {database} LIKE {table_pattern}
 
+-- name: add_columns
+-- Columns a table gained after it was made (older files read them as NULL).
+ALTER TABLE {table} ADD COLUMNS ({columns})
+
 -- name: describe_table
 -- Columns, then (after an empty or `#` row) partition and storage details.
 DESCRIBE FORMATTED {table}

@@ -9,9 +9,6 @@ CREATE DATABASE IF NOT EXISTS {database} COMMENT {comment}
 -- The table over its first published version; later versions are swapped in with set_location.
 CREATE TABLE IF NOT EXISTS {table} USING PARQUET LOCATION {location} COMMENT {comment}
 
--- name: add_columns
-ALTER TABLE {table} ADD COLUMNS ({columns})
-
 -- name: set_location
 ALTER TABLE {table} SET LOCATION {location}
 

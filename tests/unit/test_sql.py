@@ -10,6 +10,7 @@ from resources.sql import (
     SQL_DIR,
     SqlError,
     assignments,
+    column_definitions,
     ident,
     lit,
     placeholders,
@@ -39,6 +40,10 @@ def test_identifiers_are_quoted_and_literals_escaped():
     assert rows([("a'b", 1, True), (None, 2, False)]).text == "('a\\'b', 1, TRUE), (NULL, 2, FALSE)"
     with pytest.raises(SqlError, match="at least one row"):
         rows([])
+    assert column_definitions([("loyalty_points", "int"), ("price", "decimal(10,2)")]).text == \
+        "`loyalty_points` int, `price` decimal(10,2)"
+    with pytest.raises(SqlError, match="not an identifier"):
+        column_definitions([("a b", "int")])
 
 
 def test_a_plain_value_is_refused_and_every_placeholder_needs_one():
