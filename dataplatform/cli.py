@@ -7,6 +7,7 @@ import sys
 
 from dataplatform.localstack.process import ServiceError
 from dataplatform.settings import SettingsError
+from resources.hbase import HBaseError
 from resources.hive import HiveError
 from resources.mysql import MySQLError
 from resources.sqoop import SqoopFailed
@@ -77,6 +78,12 @@ def _query(args: argparse.Namespace) -> int:
     return run_query(args.sql, limit=args.limit)
 
 
+def _customer(args: argparse.Namespace) -> int:
+    from dataplatform.customer import run
+
+    return run(args)
+
+
 def _sqoop(args: argparse.Namespace) -> int:
     from dataplatform.sqoop import run_sqoop
 
@@ -132,6 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     sqoop.add_argument("sqoop_args", nargs=argparse.REMAINDER, help="Sqoop tool and its options")
     sqoop.set_defaults(func=_sqoop)
 
+    from dataplatform.customer import add_parser as add_customer_parser
+    add_customer_parser(sub).set_defaults(func=_customer)
+
     query = sub.add_parser("query", help="run SQL through HiveServer2 and print the rows",
                            description="Run one SQL statement through the HiveServer2 endpoint.")
     query.add_argument("sql", help="the statement, e.g. 'SELECT * FROM raw.mysql_orders'")
@@ -144,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ServiceError, SettingsError, HiveError, MySQLError, SqoopFailed) as exc:
+    except (ServiceError, SettingsError, HiveError, MySQLError, SqoopFailed, HBaseError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

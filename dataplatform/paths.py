@@ -18,7 +18,7 @@ def state_dir() -> Path:
 
 
 def sqoop_launcher_path() -> Path:
-    """The `sqoop` command the local stack writes when it starts (localstack/sqoop_launcher.py)."""
+    """The `sqoop` command the local stack writes when it starts (localstack/launchers.py)."""
     return state_dir() / "bin" / "sqoop"
 
 
@@ -40,3 +40,8 @@ def venv_script(name: str) -> str:
 
     beside = Path(sys.executable).parent / name
     return str(beside) if beside.exists() else (shutil.which(name) or name)
+
+
+def hbase_table_tool_path() -> Path:
+    """The command that creates pre-split HBase tables, written when the stack starts (localstack/launchers.py)."""
+    return state_dir() / "bin" / "hbase-create-table"

@@ -17,7 +17,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from dataplatform.paths import sqoop_launcher_path, state_dir
+from dataplatform.paths import hbase_table_tool_path, sqoop_launcher_path, state_dir
+from resources.hbase import HBaseResource
 from resources.hive import HiveServer2Resource
 from resources.lake import LakeResource, lake_at
 from resources.mysql import MySQLResource
@@ -49,6 +50,7 @@ class Settings:
     lake_root: str
     clickstream_format: str = "shop_json"
     sqoop_bin: str = "sqoop"
+    hbase_create_table_bin: str = ""
 
     def mysql_password(self) -> str:
         return read_password_file(self.mysql_password_file)
@@ -65,6 +67,10 @@ class Settings:
         return HiveServer2Resource(host=self.hive_host, port=self.hive_port, username=self.hive_user,
                                    database_prefix=self.hive_database_prefix)
 
+    def hbase(self, table_prefix: str = "") -> HBaseResource:
+        return HBaseResource(host=self.hbase_thrift_host, port=self.hbase_thrift_port, table_prefix=table_prefix,
+                             create_table_command=self.hbase_create_table_bin)
+
     def code_location_env(self) -> dict[str, str]:
         """The `DATAPLATFORM_*` variables the code location's resources read (dg.EnvVar), from these
         settings: what the stack gives its Dagster services and the CLI sets before loading them."""
@@ -79,7 +85,8 @@ class Settings:
                 "DATAPLATFORM_HBASE_THRIFT_HOST": self.hbase_thrift_host,
                 "DATAPLATFORM_HBASE_THRIFT_PORT": str(self.hbase_thrift_port),
                 "DATAPLATFORM_CLICKSTREAM_FORMAT": self.clickstream_format,
-                "DATAPLATFORM_SQOOP_BIN": self.sqoop_bin}
+                "DATAPLATFORM_SQOOP_BIN": self.sqoop_bin,
+                "DATAPLATFORM_HBASE_CREATE_TABLE_BIN": self.hbase_create_table_bin}
 
 
 def read_password_file(path: str) -> str:
@@ -145,4 +152,7 @@ def load_settings(profile: str | None = None) -> Settings:
         clickstream_format=_env("CLICKSTREAM_FORMAT", "shop_json"),
         # The local stack writes its own Sqoop launcher; a cluster's edge node has `sqoop` on PATH.
         sqoop_bin=_env("SQOOP_BIN", str(sqoop_launcher_path()) if local else "sqoop"),
+        # Likewise its table tool; on a cluster, a wrapper around the same tool with its hbase-site.xml.
+        hbase_create_table_bin=_env("HBASE_CREATE_TABLE_BIN",
+                                    str(hbase_table_tool_path()) if local else "hbase-create-table"),
     )

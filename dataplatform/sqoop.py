@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from dataplatform.localstack.sqoop_launcher import write_sqoop_launcher
+from dataplatform.localstack.launchers import write_sqoop_launcher
 from dataplatform.paths import state_dir
 from dataplatform.settings import Settings, load_settings
 from resources.sqoop import SqoopResource

@@ -16,6 +16,7 @@ from dataplatform_assets.clickstream.landing_sensor import clickstream_landing_s
 from dataplatform_assets.environments import resources_for
 from dataplatform_assets.ingestion.assets import import_assets, incremental_import_schedule, shop_tables
 from dataplatform_assets.marts.assets import mart_assets
+from dataplatform_assets.serving.assets import customer_360
 from dataplatform_assets.warehouse.assets import dimension_assets
 from dataplatform_assets.warehouse.derived import build_derived_asset
 from dataplatform_assets.warehouse.facts import FACTS
@@ -28,7 +29,7 @@ automation_sensor = dg.AutomationConditionSensorDefinition(
 
 defs = dg.Definitions(
     assets=[*shop_tables, *import_assets, raw_clickstream, clickstream_events, sessions, *dimension_assets,
-            *(build_derived_asset(fact) for fact in FACTS), *mart_assets],
+            *(build_derived_asset(fact) for fact in FACTS), *mart_assets, customer_360],
     schedules=[incremental_import_schedule],
     sensors=[clickstream_landing_sensor, automation_sensor],
     # The environment's name picks the mapping; every value in it is read when a run starts.

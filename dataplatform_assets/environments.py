@@ -39,7 +39,8 @@ def _resources(sqoop_framework: str) -> dict[str, object]:
                                     username=dg.EnvVar("DATAPLATFORM_HIVE_USER"),
                                     database_prefix=dg.EnvVar("DATAPLATFORM_HIVE_DATABASE_PREFIX")),
         "hbase": HBaseResource(host=dg.EnvVar("DATAPLATFORM_HBASE_THRIFT_HOST"),
-                               port=dg.EnvVar.int("DATAPLATFORM_HBASE_THRIFT_PORT")),
+                               port=dg.EnvVar.int("DATAPLATFORM_HBASE_THRIFT_PORT"),
+                               create_table_command=dg.EnvVar("DATAPLATFORM_HBASE_CREATE_TABLE_BIN")),
         "clickstream": ClickstreamLandingResource(format=dg.EnvVar("DATAPLATFORM_CLICKSTREAM_FORMAT")),
         "sqoop": SqoopResource(executable=dg.EnvVar("DATAPLATFORM_SQOOP_BIN"), framework=sqoop_framework),
         # Lazy: only a run that imports with Spark starts a JVM. Where it runs (spark.master) comes

@@ -2,15 +2,19 @@
 
 A Thrift server restart or an idle timeout leaves pooled connections dead. happybase's pool reopens
 a connection after a Thrift or socket error but still raises that error; `call` runs an operation on
-a pooled connection and, when the connection was dropped, runs it once more on a reopened one (the
-operations we run through it, puts of whole rows and reads, are safe to repeat).
+a pooled connection and, when the connection was dropped, runs it again on a reopened one until
+`retry_seconds` have passed (the operations we run through it are safe to repeat: reads, and
+batches of absolute values at a fixed timestamp).
+
+Table names are given without `table_prefix`, which isolates a whole set of tables (tests use it).
 """
 
 from __future__ import annotations
 
 import socket
+import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TypeVar
 
 import dagster as dg
@@ -20,6 +24,7 @@ from thriftpy2.thrift import TException
 
 T = TypeVar("T")
 DROPPED = (TException, socket.error)
+Cells = dict[bytes, bytes]
 
 
 class HBaseError(RuntimeError):
@@ -31,7 +36,12 @@ class HBaseResource(dg.ConfigurableResource):
     port: int = 9090
     pool_size: int = Field(default=2, description="connections kept open per process")
     timeout_ms: int = Field(default=30_000, description="socket timeout of every Thrift call")
-    attempts: int = Field(default=3, description="tries of one operation across dropped connections")
+    retry_seconds: float = Field(default=90.0, description="how long an operation is retried across "
+                                 "dropped connections (a restarting Thrift server needs about 20 s)")
+    table_prefix: str = Field(default="", description="put before every table name (tests: test_)")
+    create_table_command: str = Field(
+        default="", description="command creating a pre-split table (the local stack writes "
+        "`.state/bin/hbase-create-table`); happybase's Thrift API cannot pre-split")
     _pool: happybase.ConnectionPool | None = PrivateAttr(default=None)
 
     def _connection_pool(self) -> happybase.ConnectionPool:
@@ -42,33 +52,79 @@ class HBaseResource(dg.ConfigurableResource):
                                                   timeout=self.timeout_ms, autoconnect=False)
         return self._pool
 
+    def name(self, table: str) -> str:
+        return f"{self.table_prefix}{table}"
+
     def call(self, operation: Callable[[happybase.Connection], T]) -> T:
-        """`operation(connection)` on a pooled connection, repeated on a reopened one if it was dropped."""
-        for attempt in range(1, self.attempts + 1):
+        """`operation(connection)` on a pooled connection, repeated on a reopened one while it is dropped."""
+        deadline, attempt = time.monotonic() + self.retry_seconds, 0
+        while True:
+            attempt += 1
             try:
                 with self._connection_pool().connection() as connection:
                     return operation(connection)
             except DROPPED as exc:
-                if attempt == self.attempts:
+                if time.monotonic() >= deadline:
                     raise HBaseError(f"HBase Thrift server at {self.host}:{self.port}: {exc!r} "
-                                     f"(after {attempt} attempts)") from exc
-                time.sleep(attempt)  # a restarting server needs a moment; the pool reopens meanwhile
-        raise AssertionError("unreachable")
+                                     f"(after {attempt} attempts in {self.retry_seconds:.0f} s)") from exc
+                time.sleep(min(2 ** (attempt - 1), 8))  # the pool reopens the connection meanwhile
 
     def tables(self) -> list[str]:
         return [name.decode() for name in self.call(lambda c: c.tables())]
 
-    def ensure_table(self, name: str, families: dict[str, dict]) -> bool:
-        """Create `name` with its column `families` unless it exists; True if it was created."""
-        def create(connection: happybase.Connection) -> bool:
-            if name.encode() in connection.tables():
-                return False
-            connection.create_table(name, families)
-            return True
-        return self.call(create)
+    def ensure_table(self, table: str, families: Mapping[str, int | None], splits: Sequence[bytes] = ()) -> bool:
+        """Create `table` unless it exists, with its column `families` (name: time to live in
+        seconds, or None) and split keys; True if it was created."""
+        name = self.name(table)
+        if name in self.tables():
+            return False
+        if not self.create_table_command:
+            raise HBaseError(f"HBase table {name} does not exist and no create_table_command is set "
+                             "(DATAPLATFORM_HBASE_CREATE_TABLE_BIN) to create it pre-split")
+        args = [self.create_table_command, name, *(f"{f}:{ttl}" if ttl else f for f, ttl in families.items())]
+        for key in splits:
+            args += ["--split", key.decode()]
+        result = subprocess.run(args, capture_output=True, text=True, timeout=300)
+        if result.returncode != 0:
+            raise HBaseError(f"creating HBase table {name} failed (exit {result.returncode}): "
+                             f"{result.stderr.strip()[-600:]}")
+        return result.stdout.strip() == "created"
 
-    def put(self, table: str, row: bytes, data: dict[bytes, bytes]) -> None:
-        self.call(lambda c: c.table(table).put(row, data))
+    def write(self, table: str, timestamp_ms: int, puts: Sequence[tuple[bytes, Cells]] = (),
+              deletes: Sequence[tuple[bytes, Sequence[bytes]]] = ()) -> None:
+        """One batch of absolute values, all at `timestamp_ms`, sent as one Thrift call. A delete
+        names whole families (b"p") or columns (b"c:42"); it hides cells up to its timestamp, so
+        never put and delete the same cells in one batch. A newer cell is never overwritten by an
+        older timestamp: a replayed or late batch cannot undo newer data."""
+        def send(connection: happybase.Connection) -> None:
+            batch = connection.table(self.name(table)).batch(timestamp=timestamp_ms)
+            for row, cells in puts:
+                batch.put(row, cells)
+            for row, columns in deletes:
+                batch.delete(row, list(columns))
+            batch.send()
+        self.call(send)
 
-    def row(self, table: str, row: bytes) -> dict[bytes, bytes]:
-        return self.call(lambda c: c.table(table).row(row))
+    def row(self, table: str, row: bytes, *, include_timestamp: bool = False) -> dict:
+        return self.call(lambda c: c.table(self.name(table)).row(row, include_timestamp=include_timestamp))
+
+    def rows(self, table: str, rows: Sequence[bytes]) -> dict[bytes, Cells]:
+        return dict(self.call(lambda c: c.table(self.name(table)).rows(list(rows))))
+
+    def scan(self, table: str, columns: Sequence[bytes] | None = None, *, row_stop: bytes | None = None,
+             batch_size: int = 2000) -> list[tuple[bytes, Cells]]:
+        """Every row (its `columns` only), read whole before returning so a dropped connection
+        is retried from the start."""
+        def read(connection: happybase.Connection) -> list[tuple[bytes, Cells]]:
+            return list(connection.table(self.name(table)).scan(columns=columns, row_stop=row_stop,
+                                                                batch_size=batch_size))
+        return self.call(read)
+
+    def iter_rows(self, table: str, rows: Sequence[bytes], chunk: int = 1000) -> Iterator[tuple[bytes, Cells]]:
+        for start in range(0, len(rows), chunk):
+            yield from self.rows(table, rows[start:start + chunk]).items()
+
+    def delete_table(self, table: str) -> None:
+        """Drop `table` if it exists (tests, benchmarks)."""
+        if self.name(table) in self.tables():
+            self.call(lambda c: c.delete_table(self.name(table), disable=True))

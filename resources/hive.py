@@ -113,6 +113,13 @@ class HiveServer2Resource(dg.ConfigurableResource):
             run_statement(cur, statement)
             return cur.fetchall()
 
+    def records(self, statement: str) -> list[dict]:
+        """The result's rows as {column: value}."""
+        with self.cursor() as cur:
+            run_statement(cur, statement)
+            names = [d[0].rsplit(".", 1)[-1] for d in cur.description]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
 
 def _socket_of(conn: hive.Connection):
     """The TSocket under PyHive's transport (SASL-wrapped for auth NONE/LDAP, buffered for NOSASL)."""

@@ -11,11 +11,11 @@ from dataplatform.localstack.dagster_services import DagsterCodeServer, DagsterD
 from dataplatform.localstack.flume import FlumeAgent
 from dataplatform.localstack.hbase import HBaseMaster, HBaseThrift
 from dataplatform.localstack.hdfs import DataNode, NameNode
+from dataplatform.localstack.launchers import write_hbase_table_launcher, write_sqoop_launcher
 from dataplatform.localstack.mariadb import MariaDB
 from dataplatform.localstack.process import ServiceError
 from dataplatform.localstack.secrets import ensure_local_secrets
 from dataplatform.localstack.service import Service
-from dataplatform.localstack.sqoop_launcher import write_sqoop_launcher
 from dataplatform.localstack.thriftserver import ThriftServer
 from dataplatform.paths import stack_dagster_home, state_dir
 from dataplatform.settings import Settings, load_settings
@@ -91,6 +91,7 @@ class LocalStack:
         timings: dict[str, float] = {}
         ensure_local_secrets()  # the passwords the services and the code location read
         write_sqoop_launcher()  # the `sqoop` command the import assets run
+        write_hbase_table_launcher()  # creates the serving tables pre-split
         for wave in self.waves:
             started = []
             for name in (n for n in wave if n in wanted):

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 
 import happybase
@@ -12,7 +13,6 @@ import pytest
 
 from dataplatform.localstack.flume import spool_dir
 from dataplatform.paths import state_dir
-from resources.hbase import HBaseResource
 from tests.integration.helpers import spool_file, wait_landed
 
 
@@ -126,15 +126,15 @@ def hbase_restart_row(settings):
 
 @pytest.mark.restarts_stack
 def test_hbase_resource_reopens_connections_a_restarted_thrift_server_dropped(stack, settings):
-    hbase = HBaseResource(host=settings.hbase_thrift_host, port=settings.hbase_thrift_port)
-    hbase.ensure_table("test_resource", {"p": dict(max_versions=1)})
+    hbase = settings.hbase(table_prefix="test_")
+    hbase.ensure_table("resource", {"p": None})
     value = uuid.uuid4().hex.encode()
-    hbase.put("test_resource", b"row-1", {b"p:v": value})  # the pool's connection is open now
+    hbase.write("resource", int(time.time() * 1000), [(b"row-1", {b"p:v": value})])  # the pool's connection is open now
     plain = hbase_connection(settings)
     plain.tables()
     stack.down(["hbase-thrift"], report=lambda _: None)
     stack.up(["hbase-thrift"], report=lambda _: None)
     with pytest.raises(Exception):  # noqa: B017 - the drop is real: an old connection is dead
         plain.tables()
-    assert hbase.row("test_resource", b"row-1") == {b"p:v": value}
+    assert hbase.row("resource", b"row-1") == {b"p:v": value}
     assert "test_resource" in hbase.tables()

@@ -65,3 +65,12 @@ def test_every_table_asset_shows_its_column_schema_in_the_catalog():
         schema = graph.get(key).metadata.get("dagster/column_schema")
         assert schema is not None, key
         assert all(column.description for column in schema.columns), key
+
+
+def test_the_hbase_columns_and_the_mirror_are_described_as_the_360_design_stores_them():
+    from dataplatform_assets.serving import customer_360_table as design
+
+    stored = design.cells({}, {})
+    assert set(data_dictionary()["serving.customer_360"]) == {c.decode() for c in stored}
+    mirror = set(data_dictionary()["marts.customer_360"])
+    assert {c.decode().split(":", 1)[1] for c in stored if not c.endswith(b":as_of")} <= mirror

@@ -11,7 +11,7 @@ EXPECTED_ASSETS = {
     ("curated", "sessions"), ("warehouse", "dim_customer"), ("warehouse", "dim_product"),
     ("warehouse", "fact_orders"), ("warehouse", "fact_order_items"),
     ("marts", "daily_sales"), ("marts", "funnel_daily"), ("marts", "product_performance"),
-    ("marts", "customer_segments"),
+    ("marts", "customer_segments"), ("marts", "customer_360"), ("serving", "hbase", "customer_360"),
 }
 
 
@@ -88,4 +88,5 @@ def test_groups_are_stages_and_every_asset_has_an_owner():
         "warehouse": {"warehouse/dim_customer", "warehouse/dim_product", "warehouse/fact_orders",
                       "warehouse/fact_order_items"},
         "marts": {f"marts/{m}" for m in ("daily_sales", "funnel_daily", "product_performance", "customer_segments")},
+        "serving": {"serving/hbase/customer_360", "marts/customer_360"},
     }
