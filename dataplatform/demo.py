@@ -78,6 +78,19 @@ def _wait_for_sensor(hours: list[str], since: float, timeout: float = 300) -> di
                        + " (see the runs at http://127.0.0.1:3000)")
 
 
+def _show_customer() -> None:
+    """The 360° view of the customer with the most visits, as `dataplatform customer ID` prints it."""
+    from dataplatform.customer import render
+    from dataplatform.settings import load_settings
+    from dataplatform_assets.serving.lookup import by_id
+    from dataplatform_assets.serving.refresh import sql
+
+    settings = load_settings()
+    customer_id = int(settings.hive().query(sql(settings.hive(), "showcase"))[0][0])
+    print(f"\n-- demo: `dataplatform customer {customer_id}`\n")
+    print(render(by_id(settings.hbase(), customer_id)))
+
+
 def run_demo(scale: float, seed: int) -> int:
     from dataplatform.generator.loader import load_tables
     from dataplatform.generator.shop import ShopSize, build_shop
@@ -86,33 +99,37 @@ def run_demo(scale: float, seed: int) -> int:
     from dataplatform.query import fetch, format_rows
     from dataplatform.settings import load_settings
 
-    started = _step("1/7 local stack")
+    started = _step("1/8 local stack")
     LocalStack().up()
 
-    t = _step(f"2/7 shop database (seed {seed}, scale {scale})")
+    t = _step(f"2/8 shop database (seed {seed}, scale {scale})")
     tables = build_shop(seed, ShopSize.from_scale(scale))
     mysql = load_settings().mysql()
     mysql.ensure_database()
     load_tables(mysql.connect, tables)
     print(f"loaded {sum(x.num_rows for x in tables.values()):,} rows in {time.monotonic() - t:.1f}s")
 
-    _step("3/7 web logs into Flume's spool folder")
+    _step("3/8 web logs into Flume's spool folder")
     dropped_at = time.time()
     hours, landed = _drop_clickstream(mysql, seed)
 
-    _step("4/7 import the shop tables, build the warehouse: dimensions and facts (runs are recorded in the Dagster UI)")
+    _step("4/8 import the shop tables, build the warehouse: dimensions and facts (runs are recorded in the Dagster UI)")
     if materialize_selection("group:raw or group:warehouse") != 0:
         return 1
 
-    _step("5/7 Flume lands the logs; the landing sensor has Spark parse each hour")
+    _step("5/8 Flume lands the logs; the landing sensor has Spark parse each hour")
     print(landed())
     tables = _wait_for_sensor(hours, since=dropped_at)
 
-    _step("6/7 the marts: daily sales, the funnel, product performance, customer segments")
+    _step("6/8 the marts: daily sales, the funnel, product performance, customer segments")
     if materialize_selection("group:marts") != 0:
         return 1
 
-    _step("7/7 rows fetched through HiveServer2")
+    _step("7/8 the customer 360° table in HBase: only customers whose values changed are written")
+    if materialize_selection("group:serving") != 0:
+        return 1
+
+    _step("8/8 rows fetched through HiveServer2, and one customer's 360° view from HBase")
     prefix = load_settings().hive_database_prefix
     raw = prefix + "raw"
     values = {"raw": ident(raw), "raw_name": lit(raw), "warehouse": ident(prefix + "warehouse"),
@@ -124,6 +141,7 @@ def run_demo(scale: float, seed: int) -> int:
         header, rows = fetch(sql, limit=20)
         print(f"\n-- demo: {query}")
         print(format_rows(header, rows))
+    _show_customer()
     print(f"\ndemo finished in {time.monotonic() - started:.0f}s. Dagster UI: http://127.0.0.1:3000 · "
           "query more with `dataplatform query 'SELECT ...'` · stop with `dataplatform stack down`")
     return 0

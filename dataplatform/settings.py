@@ -51,6 +51,7 @@ class Settings:
     clickstream_format: str = "shop_json"
     sqoop_bin: str = "sqoop"
     hbase_create_table_bin: str = ""
+    hbase_table_prefix: str = ""
 
     def mysql_password(self) -> str:
         return read_password_file(self.mysql_password_file)
@@ -67,8 +68,9 @@ class Settings:
         return HiveServer2Resource(host=self.hive_host, port=self.hive_port, username=self.hive_user,
                                    database_prefix=self.hive_database_prefix)
 
-    def hbase(self, table_prefix: str = "") -> HBaseResource:
-        return HBaseResource(host=self.hbase_thrift_host, port=self.hbase_thrift_port, table_prefix=table_prefix,
+    def hbase(self, table_prefix: str | None = None) -> HBaseResource:
+        return HBaseResource(host=self.hbase_thrift_host, port=self.hbase_thrift_port,
+                             table_prefix=self.hbase_table_prefix if table_prefix is None else table_prefix,
                              create_table_command=self.hbase_create_table_bin)
 
     def code_location_env(self) -> dict[str, str]:
@@ -84,6 +86,7 @@ class Settings:
                 "DATAPLATFORM_WEBHDFS_URL": self.webhdfs_url, "DATAPLATFORM_LAKE_ROOT": self.lake_root,
                 "DATAPLATFORM_HBASE_THRIFT_HOST": self.hbase_thrift_host,
                 "DATAPLATFORM_HBASE_THRIFT_PORT": str(self.hbase_thrift_port),
+                "DATAPLATFORM_HBASE_TABLE_PREFIX": self.hbase_table_prefix,
                 "DATAPLATFORM_CLICKSTREAM_FORMAT": self.clickstream_format,
                 "DATAPLATFORM_SQOOP_BIN": self.sqoop_bin,
                 "DATAPLATFORM_HBASE_CREATE_TABLE_BIN": self.hbase_create_table_bin}
@@ -148,6 +151,7 @@ def load_settings(profile: str | None = None) -> Settings:
         webhdfs_url=_env("WEBHDFS_URL", default("http://127.0.0.1:9870")).rstrip("/"),
         hbase_thrift_host=_env("HBASE_THRIFT_HOST", default("127.0.0.1")),
         hbase_thrift_port=_int("HBASE_THRIFT_PORT", "9090"),
+        hbase_table_prefix=os.environ.get("DATAPLATFORM_HBASE_TABLE_PREFIX", ""),
         lake_root=_env("LAKE_ROOT", default("hdfs://127.0.0.1:9000/lake")).rstrip("/"),
         clickstream_format=_env("CLICKSTREAM_FORMAT", "shop_json"),
         # The local stack writes its own Sqoop launcher; a cluster's edge node has `sqoop` on PATH.

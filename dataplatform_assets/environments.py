@@ -40,6 +40,7 @@ def _resources(sqoop_framework: str) -> dict[str, object]:
                                     database_prefix=dg.EnvVar("DATAPLATFORM_HIVE_DATABASE_PREFIX")),
         "hbase": HBaseResource(host=dg.EnvVar("DATAPLATFORM_HBASE_THRIFT_HOST"),
                                port=dg.EnvVar.int("DATAPLATFORM_HBASE_THRIFT_PORT"),
+                               table_prefix=dg.EnvVar("DATAPLATFORM_HBASE_TABLE_PREFIX"),
                                create_table_command=dg.EnvVar("DATAPLATFORM_HBASE_CREATE_TABLE_BIN")),
         "clickstream": ClickstreamLandingResource(format=dg.EnvVar("DATAPLATFORM_CLICKSTREAM_FORMAT")),
         "sqoop": SqoopResource(executable=dg.EnvVar("DATAPLATFORM_SQOOP_BIN"), framework=sqoop_framework),

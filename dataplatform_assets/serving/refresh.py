@@ -27,7 +27,7 @@ from dataplatform_assets.clickstream.curated_tables import CURATED, EVENTS, SESS
 from dataplatform_assets.serving import customer_360_table as design
 from dataplatform_assets.warehouse.dimensions import DIM_CUSTOMER
 from dataplatform_assets.warehouse.facts import FACT_ORDERS
-from dataplatform_assets.warehouse.publish import TABLES_SQL, ensure_database, swap_in
+from dataplatform_assets.warehouse.publish import TABLES_SQL, ensure_database, swap_in, version_of
 from dataplatform_assets.warehouse.scd2 import WAREHOUSE
 from resources.hbase import Cells, HBaseResource
 from resources.hive import HiveServer2Resource
@@ -40,6 +40,7 @@ MIRROR_DIR = f"{MIRROR_DATABASE}/{MIRROR}"
 MIRROR_COMMENT = "Every live customer's 360° values, as the last refresh wrote them to HBase (Parquet mirror)."
 CHANGES_DIR = "serving/customer_360/_changes"
 FAMILY_NAMES = [f.name.encode() for f in design.FAMILIES]
+MIRROR_VERSION = b"p:mirror_version"  # in the refresh row: the mirror HBase was last refreshed with
 
 
 @dataclass
@@ -84,6 +85,14 @@ def watermark_ms(as_of: dict[str, datetime | None]) -> int:
         raise ValueError("the customer dimension is empty: import shop.customers and build "
                          "warehouse/dim_customer before the 360° table")
     return int(max(times).replace(tzinfo=timezone.utc).timestamp() * 1000)
+
+
+def in_step(hbase: HBaseResource, published_version: str | None) -> bool:
+    """Whether HBase holds what the published mirror says: the refresh row names the mirror
+    version its last refresh published. If not (a new or replaced table, another HBase, a run
+    killed between its writes and its publish), a diff against the mirror would miss rows."""
+    stored = hbase.row(design.TABLE, design.REFRESH_ROW).get(MIRROR_VERSION)
+    return published_version is not None and stored == published_version.encode()
 
 
 def parquet_batches(lake: LakeResource, directory: str, rows: int) -> Iterator[list[dict]]:
@@ -154,6 +163,10 @@ def refresh(hive: HiveServer2Resource, lake: LakeResource, hbase: HBaseResource,
 
     mark = time.monotonic()
     published = hive.describe(MIRROR_DATABASE, MIRROR)
+    if not full and not in_step(hbase, version_of(published)):
+        report("customer_360: HBase was not refreshed from the published mirror (a new or replaced "
+               "table, or a run killed before it published): writing every customer")
+        full = True
     changes = f"{CHANGES_DIR}/{version}"
     hive.execute(sql(hive, "computed", location=lit(lake.uri(f"{MIRROR_DIR}/{version}"))),
                  sql(hive, "previous" if published else "no_previous"),
@@ -186,7 +199,7 @@ def refresh(hive: HiveServer2Resource, lake: LakeResource, hbase: HBaseResource,
     customers = int(hive.query(statement(TABLES_SQL, "row_count", table=input_tables(hive)["mirror"]))[0][0])
     refreshed: Cells = {f"p:{name}".encode(): design.encode(value) for name, value in as_of.items()}
     refreshed |= {b"p:customers": design.encode(customers), b"p:run_id": run_id.encode(),
-                  b"p:refreshed_at": design.encode(datetime.now(timezone.utc))}
+                  b"p:refreshed_at": design.encode(datetime.now(timezone.utc)), MIRROR_VERSION: version.encode()}
     hbase.write(design.TABLE, ts, puts=[(design.REFRESH_ROW, refreshed)])
     for folder in lake.list_dirs(CHANGES_DIR):  # ours, and any a killed run left
         lake.delete_dir(f"{CHANGES_DIR}/{folder}")

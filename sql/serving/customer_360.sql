@@ -124,3 +124,7 @@ SELECT COUNT(*) FROM {dim_customer} WHERE is_current AND NOT is_deleted
 -- name: sample
 -- A random sample of the published mirror, to compare field by field with HBase.
 SELECT * FROM {mirror} ORDER BY rand() LIMIT {size}
+
+-- name: showcase
+-- A customer worth showing: the most visits, then the most orders (the demo prints them).
+SELECT customer_id FROM {mirror} ORDER BY sessions DESC, orders DESC, customer_id LIMIT 1

@@ -1,6 +1,7 @@
 """The local stack as a user meets it: status, one shared metastore, the demo, restarts."""
 
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -96,7 +97,7 @@ def printed_table(out: str, query: str) -> list[dict[str, str]]:
 
 def test_demo_runs_end_to_end_and_prints_rows_from_hiveserver2(stack, tmp_path, mysql):
     env = dict(os.environ, DATAPLATFORM_MYSQL_DATABASE="shop_demotest",
-               DATAPLATFORM_HIVE_DATABASE_PREFIX="demotest_",
+               DATAPLATFORM_HIVE_DATABASE_PREFIX="demotest_", DATAPLATFORM_HBASE_TABLE_PREFIX="demotest_",
                DATAPLATFORM_LAKE_ROOT="hdfs://127.0.0.1:9000/demotest-lake",
                DAGSTER_HOME=str(tmp_path / "dagster"))
     out = run_cli("demo", "--scale", "0.002", "--seed", "5", env=env)
@@ -134,6 +135,15 @@ def test_demo_runs_end_to_end_and_prints_rows_from_hiveserver2(stack, tmp_path, 
     assert "with_checkout" in out.stdout.split("-- demo: funnel_by_day", 1)[1].split("\n\n", 1)[0]
     # A converted session holds at least one purchase: never more of them than orders.
     assert 0 < sum(int(row["converted"]) for row in sessions) <= orders_last_day
+    # The 360° table was written, and one customer's view read back from HBase.
+    assert "materialized 2 assets: marts/customer_360, serving/hbase/customer_360" in out.stdout
+    shown = re.search(r"-- demo: `dataplatform customer (\d+)`\n\nCustomer \1 · .* · (\S+@\S+) .*\n", out.stdout)
+    assert shown, out.stdout[-3000:]
+    with mysql.connect(database="shop_demotest") as conn, conn.cursor() as cur:
+        cur.execute("SELECT c.email, COUNT(o.order_id) FROM customers c LEFT JOIN orders o USING (customer_id) "
+                    "WHERE c.customer_id = %s GROUP BY c.email", (int(shown.group(1)),))
+        email, orders = cur.fetchone()
+    assert shown.group(2) == email and f"\n  {orders} orders (" in out.stdout
 
 
 @dg.op
