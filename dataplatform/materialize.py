@@ -27,7 +27,7 @@ def materialize_selection(selection: str = "group:raw") -> int:
 
     import dagster as dg
 
-    from dataplatform_assets import defs
+    from dataplatform_assets.definitions import defs
 
     assets = list(defs.assets or [])
     with dg.DagsterInstance.get() as instance:

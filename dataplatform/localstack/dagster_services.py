@@ -20,8 +20,8 @@ from dataplatform.paths import REPO_ROOT, STACK_CONF_DIR, stack_dagster_home, ve
 
 WEBSERVER_PORT = 3000
 CODE_SERVER_PORT = 4000
-CODE_MODULE = "dataplatform_assets"  # the module workspace.yaml's python_module loads
-LOCATION_NAME = CODE_MODULE  # the name workspace.yaml's entry gets: runs and sensor state carry over
+CODE_MODULE = "dataplatform_assets.definitions"  # the module workspace.yaml's python_module loads
+LOCATION_NAME = "dataplatform_assets"  # what workspace.yaml names it: runs and sensor state carry over
 
 
 def stack_workspace() -> Path:

@@ -35,7 +35,7 @@ def test_stack_webserver_and_daemon_share_one_code_server_started_before_them(tm
     (entry,) = yaml.safe_load(stack_workspace().read_text())["load_from"]
     (repo_entry,) = yaml.safe_load((REPO_ROOT / "workspace.yaml").read_text())["load_from"]
     assert entry["grpc_server"]["port"] == CODE_SERVER_PORT
-    assert entry["grpc_server"]["location_name"] == repo_entry["python_module"]["module_name"]
+    assert entry["grpc_server"]["location_name"] == repo_entry["python_module"]["location_name"]
     server = DagsterCodeServer(settings, stack_dagster_home(), Path(tmp_path))
     assert server.command()[server.command().index("-m") + 1] == repo_entry["python_module"]["module_name"]
     for service in (DagsterDaemon, DagsterWebserver):

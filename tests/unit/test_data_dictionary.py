@@ -6,7 +6,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from dataplatform_assets import defs
+from dataplatform_assets.definitions import defs
 from dataplatform_assets.catalog.dictionary import UNDESCRIBED, data_dictionary, describe
 
 SQL = Path(__file__).resolve().parents[2] / "sql"

@@ -1,6 +1,6 @@
 import dagster as dg
 
-from dataplatform_assets import defs
+from dataplatform_assets.definitions import defs
 
 EXPECTED_ASSETS = {
     ("raw", "mysql", "customers"), ("raw", "mysql", "products"),

@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 
 import dagster as dg
 
-from dataplatform_assets import defs
+from dataplatform_assets.definitions import defs
 from dataplatform_assets.ingestion.assets import COUNT_CHECK, DUPLICATES_CHECK, WINDOW_CHECK
 
 SHOP_ASSETS = {dg.AssetKey(["raw", "mysql", t]) for t in ("customers", "products", "orders", "order_items")}
