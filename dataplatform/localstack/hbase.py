@@ -46,7 +46,7 @@ class HBaseMaster(JavaService):
         render_hbase_conf(self.settings, self.conf_dir, self.root)
 
     def command(self) -> list[str]:
-        return _java(self.conf_dir, MASTER_CLASS, "768m", ["start"])
+        return _java(self.conf_dir, MASTER_CLASS, "2g", ["start"])  # master, region server and ZooKeeper
 
     def healthy(self) -> bool:
         """The master is active and has a live region server."""

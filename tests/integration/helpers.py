@@ -127,3 +127,12 @@ def wait_landed(lake, buckets: list[str], token: str, expected: int, timeout: fl
             assert count == expected, f"{count} of {expected} lines with {token} landed in {buckets}: {found}"
             return found
         time.sleep(1)
+
+
+def mysql_rows(mysql, sql, *params):
+    """Run one statement on the test shop and commit; its rows."""
+    with mysql.connect() as conn, conn.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+        conn.commit()
+        return rows

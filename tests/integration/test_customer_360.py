@@ -27,19 +27,11 @@ from dataplatform_assets.warehouse.assets import dimension_assets
 from dataplatform_assets.warehouse.derived import build_derived_asset
 from dataplatform_assets.warehouse.facts import FACTS
 from tests.integration.clickstream_corpus import event_line, land, parse_landed_hour
-from tests.integration.helpers import check_results, delete_customers
+from tests.integration.helpers import check_results, delete_customers, mysql_rows
 
 SPECS = {t.name: t for t in SHOP_TABLES}
 DAY = "2025-02-07"
 SHOPPER, CHANGED, UNCHANGED, DELETED = 5, 6, 7, 8
-
-
-def _mysql(mysql, sql, *params):
-    with mysql.connect() as conn, conn.cursor() as cur:
-        cur.execute(sql, params)
-        rows = cur.fetchall()
-        conn.commit()
-        return rows
 
 
 def _build(test_resources, *tables):
@@ -95,7 +87,7 @@ def _mirror(hive, customer_id) -> dict:
 def test_the_first_refresh_writes_every_live_customer_and_its_checks_pass(first, mysql, hive, hbase):
     assert all(e.passed for e in first["checks"].values()), first["checks"]
     assert set(first["checks"]) == {("customer_360", name) for name in checks.DESCRIPTIONS}
-    live = _mysql(mysql, "SELECT COUNT(*) FROM customers")[0][0]
+    live = mysql_rows(mysql, "SELECT COUNT(*) FROM customers")[0][0]
     assert len(checks.stored_emails(hbase)) == live
     regions = hbase.call(lambda c: c.table(hbase.name(design.TABLE)).regions())
     assert len(regions) == design.REGIONS  # pre-split
@@ -103,8 +95,8 @@ def test_the_first_refresh_writes_every_live_customer_and_its_checks_pass(first,
 
 def test_lookups_by_id_and_email_return_what_the_lake_says(first, mysql, hive, hbase):
     view = by_id(hbase, SHOPPER).as_json()
-    email, tier = _mysql(mysql, "SELECT email, tier FROM customers WHERE customer_id = %s", SHOPPER)[0]
-    orders = _mysql(mysql, "SELECT COUNT(*) FROM orders WHERE customer_id = %s", SHOPPER)[0][0]
+    email, tier = mysql_rows(mysql, "SELECT email, tier FROM customers WHERE customer_id = %s", SHOPPER)[0]
+    orders = mysql_rows(mysql, "SELECT COUNT(*) FROM orders WHERE customer_id = %s", SHOPPER)[0][0]
     assert (view["profile"]["email"], view["profile"]["tier"], view["stats"]["orders"]) == (email, tier, orders)
     mirror = _mirror(hive, SHOPPER)
     assert view["stats"]["revenue"] == design.encode(mirror["revenue"]).decode()
@@ -116,7 +108,7 @@ def test_lookups_by_id_and_email_return_what_the_lake_says(first, mysql, hive, h
 
 
 def test_the_cli_prints_the_view_and_says_clearly_what_it_cannot_find(first, mysql):
-    email = _mysql(mysql, "SELECT email FROM customers WHERE customer_id = %s", SHOPPER)[0][0]
+    email = mysql_rows(mysql, "SELECT email FROM customers WHERE customer_id = %s", SHOPPER)[0][0]
     env = {**os.environ, "DATAPLATFORM_HBASE_TABLE_PREFIX": "test_"}
 
     def cli(*args):
@@ -138,9 +130,9 @@ def test_the_cli_prints_the_view_and_says_clearly_what_it_cannot_find(first, mys
 def test_a_changed_customer_is_rewritten_and_an_unchanged_one_is_not_touched(first, mysql, hive, lake, hbase,
                                                                              test_resources):
     before = {c: _timestamps(hbase, c) for c in (CHANGED, UNCHANGED)}
-    old_tier = _mysql(mysql, "SELECT tier FROM customers WHERE customer_id = %s", CHANGED)[0][0]
+    old_tier = mysql_rows(mysql, "SELECT tier FROM customers WHERE customer_id = %s", CHANGED)[0][0]
     new_tier = "platinum" if old_tier != "platinum" else "bronze"
-    _mysql(mysql, "UPDATE customers SET tier = %s WHERE customer_id = %s", new_tier, CHANGED)
+    mysql_rows(mysql, "UPDATE customers SET tier = %s WHERE customer_id = %s", new_tier, CHANGED)
     _build(test_resources, "customers")
     result = refresh(hive, lake, hbase, "changed1")
     assert (result.changed, result.removed) == (1, 0)
@@ -168,7 +160,7 @@ def test_an_older_run_after_a_newer_one_leaves_the_newer_values(first, hive, hba
 
 
 def test_a_deleted_customer_disappears_from_lookups_and_the_index(first, mysql, hive, lake, hbase, test_resources):
-    email = _mysql(mysql, "SELECT email FROM customers WHERE customer_id = %s", DELETED)[0][0]
+    email = mysql_rows(mysql, "SELECT email FROM customers WHERE customer_id = %s", DELETED)[0][0]
     assert ids_for_email(hbase, email) == [DELETED]
     delete_customers(mysql, [DELETED])
     _build(test_resources, "customers", "orders", "order_items")

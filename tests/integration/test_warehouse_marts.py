@@ -20,20 +20,12 @@ from dataplatform_assets.warehouse.assets import dimension_assets
 from dataplatform_assets.warehouse.derived import build_derived_asset
 from dataplatform_assets.warehouse.facts import FACTS
 from tests.integration.clickstream_corpus import event_line, land, parse_landed_hour
-from tests.integration.helpers import check_results
+from tests.integration.helpers import check_results, mysql_rows
 
 SPECS = {t.name: t for t in SHOP_TABLES}
 DAY = "2025-01-03"
 CUSTOMER = 1
 NOT_SOLD = "('cancelled', 'returned')"
-
-
-def _mysql(mysql, sql, *params):
-    with mysql.connect() as conn, conn.cursor() as cur:
-        cur.execute(sql, params)
-        rows = cur.fetchall()
-        conn.commit()
-        return rows
 
 
 def _materialize(test_resources, assets, **kwargs):
@@ -57,19 +49,19 @@ def built(mysql, hive, lake, shop_tables, test_resources):
                  "DROP TABLE IF EXISTS test_warehouse.dim_product")
     imports = [build_import_asset(spec) for spec in SHOP_TABLES]
     _materialize(test_resources, imports + dimension_assets)  # L1 of every table
-    old_tier = _mysql(mysql, "SELECT tier FROM customers WHERE customer_id = %s", CUSTOMER)[0][0]
+    old_tier = mysql_rows(mysql, "SELECT tier FROM customers WHERE customer_id = %s", CUSTOMER)[0][0]
     new_tier = "platinum" if old_tier != "platinum" else "bronze"
-    _mysql(mysql, "UPDATE customers SET tier = %s WHERE customer_id = %s", new_tier, CUSTOMER)
+    mysql_rows(mysql, "UPDATE customers SET tier = %s WHERE customer_id = %s", new_tier, CUSTOMER)
     _materialize(test_resources, [build_import_asset(SPECS["customers"])])  # L2 of customers
     first, second = published_loads(lake, "customers")[:2]
     s1, s2 = _snapshot(lake, first), _snapshot(lake, second)
     placed = {"before": datetime(2018, 5, 1, 12), "between": s1 + (s2 - s1) / 2, "after": s2 + timedelta(hours=1)}
     orders = {}
     for name, ts in placed.items():
-        _mysql(mysql, "INSERT INTO orders (customer_id, order_ts, status, payment_method, channel, total_amount) "
+        mysql_rows(mysql, "INSERT INTO orders (customer_id, order_ts, status, payment_method, channel, total_amount) "
                       "VALUES (%s, %s, 'paid', 'card', 'web', 20.00)", CUSTOMER, ts)
-        orders[name] = _mysql(mysql, "SELECT MAX(order_id) FROM orders")[0][0]
-        _mysql(mysql, "INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price) "
+        orders[name] = mysql_rows(mysql, "SELECT MAX(order_id) FROM orders")[0][0]
+        mysql_rows(mysql, "INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price) "
                       "VALUES (%s, 1, 1, 2, 10.00)", orders[name])
 
     # A day of clickstream: customer 950 goes all the way, 951 views a product, 952 only reads a page.
@@ -115,15 +107,15 @@ def test_every_fact_row_finds_its_versions_and_the_facts_hold_every_order(built)
     assert checks[("fact_order_items", "every_row_finds_its_dimension_version")].passed
     hive, mysql = built["hive"], built["mysql"]
     assert hive.query("SELECT COUNT(*) FROM test_warehouse.fact_orders")[0][0] == \
-        _mysql(mysql, "SELECT COUNT(*) FROM orders")[0][0]
+        mysql_rows(mysql, "SELECT COUNT(*) FROM orders")[0][0]
     assert hive.query("SELECT COUNT(*) FROM test_warehouse.fact_order_items")[0][0] == \
-        _mysql(mysql, "SELECT COUNT(*) FROM order_items")[0][0]
+        mysql_rows(mysql, "SELECT COUNT(*) FROM order_items")[0][0]
 
 
 def test_daily_sales_revenue_equals_the_shops_own_sum_and_its_check_passes(built):
     hive, mysql = built["hive"], built["mysql"]
     assert built["checks"][("daily_sales", "revenue_matches_the_facts")].passed
-    shop = _mysql(mysql, "SELECT SUM(i.quantity * i.unit_price) FROM order_items i JOIN orders o USING (order_id) "
+    shop = mysql_rows(mysql, "SELECT SUM(i.quantity * i.unit_price) FROM order_items i JOIN orders o USING (order_id) "
                          f"WHERE o.status NOT IN {NOT_SOLD}")[0][0]
     mart = hive.query("SELECT SUM(revenue) FROM test_marts.daily_sales")[0][0]
     assert float(mart) == pytest.approx(float(shop), abs=0.005)
@@ -134,10 +126,10 @@ def test_daily_sales_revenue_equals_the_shops_own_sum_and_its_check_passes(built
 
 def test_customer_segments_score_every_buyer_with_the_tier_of_their_last_order(built):
     hive, mysql = built["hive"], built["mysql"]
-    buyers = _mysql(mysql, f"SELECT COUNT(DISTINCT customer_id) FROM orders WHERE status NOT IN {NOT_SOLD}")[0][0]
+    buyers = mysql_rows(mysql, f"SELECT COUNT(DISTINCT customer_id) FROM orders WHERE status NOT IN {NOT_SOLD}")[0][0]
     assert hive.query("SELECT COUNT(*), MIN(r_score), MAX(r_score) FROM test_marts.customer_segments")[0] == \
         (buyers, 1, 5)
-    orders = _mysql(mysql, f"SELECT COUNT(*) FROM orders WHERE customer_id = {CUSTOMER} "
+    orders = mysql_rows(mysql, f"SELECT COUNT(*) FROM orders WHERE customer_id = {CUSTOMER} "
                            f"AND status NOT IN {NOT_SOLD}")[0][0]
     assert hive.query(f"SELECT tier_at_last_order, orders FROM test_marts.customer_segments "
                       f"WHERE customer_id = {CUSTOMER}") == [(built["new_tier"], orders)]
@@ -150,7 +142,7 @@ def test_the_funnel_counts_sessions_reaching_each_step(built):
 
 def test_product_performance_joins_sales_and_clickstream_views(built):
     hive, mysql = built["hive"], built["mysql"]
-    units = _mysql(mysql, "SELECT SUM(i.quantity) FROM order_items i JOIN orders o USING (order_id) "
+    units = mysql_rows(mysql, "SELECT SUM(i.quantity) FROM order_items i JOIN orders o USING (order_id) "
                           f"WHERE i.product_id = 1 AND o.status NOT IN {NOT_SOLD}")[0][0]
     views = hive.query("SELECT COUNT(*) FROM test_curated.clickstream_events "
                        "WHERE product_id = 1 AND event_type = 'product_view'")[0][0]

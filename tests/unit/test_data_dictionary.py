@@ -6,8 +6,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from dataplatform_assets.definitions import defs
 from dataplatform_assets.catalog.dictionary import UNDESCRIBED, data_dictionary, describe
+from dataplatform_assets.definitions import defs
 
 SQL = Path(__file__).resolve().parents[2] / "sql"
 
