@@ -8,8 +8,8 @@ is generated into the MySQL schema `shop_bench`, imported and built into the war
 There is no clickstream in this shop (the curated tables are empty). Timed, through the platform's
 own code (dataplatform_assets/serving/refresh.py):
 
-1. writes of N customer rows (every cell the refresh writes) into a pre-split table: batched (1,000
-   rows per Thrift call) against one put per row;
+1. writes of N customer rows (every cell the refresh writes) into a pre-split table: batched as the
+   refresh writes (1,000 rows per Thrift call, two connections in flight) against one put per row;
 2. the first refresh; then a change batch touching 1% of the customers (their tier) is imported
    and applied to the dimension (not timed), and the incremental refresh that follows is timed
    against a full rebuild of the same state; both include computing the values and finding what
@@ -119,8 +119,7 @@ def bench_writes(hbase, rows: int) -> dict[str, float]:
     cells = [(design.row_key(i), design.cells(_synthetic(i), {})) for i in range(1, rows + 1)]
     ts = int(time.time() * 1000)
     started = time.monotonic()
-    for start in range(0, rows, 1000):
-        hbase.write("write_bench", ts, puts=cells[start:start + 1000])
+    hbase.write_concurrently(("write_bench", ts, cells[start:start + 1000], ()) for start in range(0, rows, 1000))
     batched = time.monotonic() - started
     started = time.monotonic()
     for row in cells:
@@ -197,7 +196,8 @@ def main() -> int:
         f"--lookups {args.lookups}` on the local stack (2 cores); no clickstream in the bench shop.", "",
         f"## Writes of {n:,} customer rows, every cell the refresh writes", "",
         "| how | seconds | rows/s |", "|---|---:|---:|",
-        f"| batched, 1,000 rows per Thrift call | {writes['batched']:.1f} | {n / writes['batched']:,.0f} |",
+        f"| batched, 1,000 rows per Thrift call, 2 in flight | {writes['batched']:.1f} "
+        f"| {n / writes['batched']:,.0f} |",
         f"| one put per row | {writes['single']:.1f} | {n / writes['single']:,.0f} |",
         f"| **ratio** | **{writes['single'] / writes['batched']:.1f}x** faster batched | |", "",
         f"## Incremental refresh after a change to 1% of the customers ({runs['changed_in_shop']:,} rows)", "",

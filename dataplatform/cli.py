@@ -22,10 +22,12 @@ def _stack(args: argparse.Namespace) -> int:
         stack.up(args.services or None)
         return 0
     if args.action == "fetch":
-        from dataplatform.localstack import jars
+        from dataplatform.localstack import hive_build, jars
 
         for name in jars.classpaths():
             print(f"{name:8} {jars.resolve(name)}")
+        for jar in hive_build.ensure_jars():
+            print(f"built    {jar}")
         return 0
     if args.action == "down":
         stack.down(args.services or None)
@@ -102,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
                            "State, logs and pids live under $DATAPLATFORM_HOME (default .state/).")
     stack.add_argument("action", choices=["up", "down", "status", "logs", "fetch"],
                        help="up: start what is not running and wait until healthy; down: stop all; "
-                       "fetch: resolve the Java services' jars into the project cache; "
+                       "fetch: resolve the Java services' jars into the project cache and build Hive's two; "
                        "status: one line per service, exit 0 only if all are healthy; "
                        "logs: tail a service's log")
     stack.add_argument("services", nargs="*", help="service names (up/down: only these; logs: which)")

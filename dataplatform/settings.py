@@ -42,6 +42,8 @@ class Settings:
     hive_port: int
     hive_user: str
     hive_database_prefix: str
+    hive_hbase_host: str
+    hive_hbase_port: int
     hdfs_host: str
     hdfs_port: int
     webhdfs_url: str
@@ -68,6 +70,11 @@ class Settings:
         return HiveServer2Resource(host=self.hive_host, port=self.hive_port, username=self.hive_user,
                                    database_prefix=self.hive_database_prefix)
 
+    def hive_hbase(self) -> HiveServer2Resource:
+        """The Apache Hive 4.1 HiveServer2 that reads HBase-backed tables (the Spark one cannot)."""
+        return HiveServer2Resource(host=self.hive_hbase_host, port=self.hive_hbase_port, username=self.hive_user,
+                                   database_prefix=self.hive_database_prefix)
+
     def hbase(self, table_prefix: str | None = None) -> HBaseResource:
         return HBaseResource(host=self.hbase_thrift_host, port=self.hbase_thrift_port,
                              table_prefix=self.hbase_table_prefix if table_prefix is None else table_prefix,
@@ -83,6 +90,8 @@ class Settings:
                 "DATAPLATFORM_HIVE_HOST": self.hive_host, "DATAPLATFORM_HIVE_PORT": str(self.hive_port),
                 "DATAPLATFORM_HIVE_USER": self.hive_user,
                 "DATAPLATFORM_HIVE_DATABASE_PREFIX": self.hive_database_prefix,
+                "DATAPLATFORM_HIVE_HBASE_HOST": self.hive_hbase_host,
+                "DATAPLATFORM_HIVE_HBASE_PORT": str(self.hive_hbase_port),
                 "DATAPLATFORM_WEBHDFS_URL": self.webhdfs_url, "DATAPLATFORM_LAKE_ROOT": self.lake_root,
                 "DATAPLATFORM_HBASE_THRIFT_HOST": self.hbase_thrift_host,
                 "DATAPLATFORM_HBASE_THRIFT_PORT": str(self.hbase_thrift_port),
@@ -146,6 +155,8 @@ def load_settings(profile: str | None = None) -> Settings:
         hive_port=_int("HIVE_PORT", "10000"),
         hive_user=_env("HIVE_USER", "dataplatform"),
         hive_database_prefix=os.environ.get("DATAPLATFORM_HIVE_DATABASE_PREFIX", ""),
+        hive_hbase_host=_env("HIVE_HBASE_HOST", default("127.0.0.1")),
+        hive_hbase_port=_int("HIVE_HBASE_PORT", "10010"),
         hdfs_host=_env("HDFS_HOST", default("127.0.0.1")),
         hdfs_port=_int("HDFS_PORT", "9000"),
         webhdfs_url=_env("WEBHDFS_URL", default("http://127.0.0.1:9870")).rstrip("/"),

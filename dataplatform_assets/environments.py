@@ -38,6 +38,11 @@ def _resources(sqoop_framework: str) -> dict[str, object]:
                                     port=dg.EnvVar.int("DATAPLATFORM_HIVE_PORT"),
                                     username=dg.EnvVar("DATAPLATFORM_HIVE_USER"),
                                     database_prefix=dg.EnvVar("DATAPLATFORM_HIVE_DATABASE_PREFIX")),
+        # Apache Hive 4.1: the HiveServer2 that reads HBase-backed tables (the Spark one cannot).
+        "hive_hbase": HiveServer2Resource(host=dg.EnvVar("DATAPLATFORM_HIVE_HBASE_HOST"),
+                                          port=dg.EnvVar.int("DATAPLATFORM_HIVE_HBASE_PORT"),
+                                          username=dg.EnvVar("DATAPLATFORM_HIVE_USER"),
+                                          database_prefix=dg.EnvVar("DATAPLATFORM_HIVE_DATABASE_PREFIX")),
         "hbase": HBaseResource(host=dg.EnvVar("DATAPLATFORM_HBASE_THRIFT_HOST"),
                                port=dg.EnvVar.int("DATAPLATFORM_HBASE_THRIFT_PORT"),
                                table_prefix=dg.EnvVar("DATAPLATFORM_HBASE_TABLE_PREFIX"),

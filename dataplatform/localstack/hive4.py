@@ -21,19 +21,19 @@ from dataplatform.localstack.process import port_open
 from dataplatform.localstack.service import JavaService
 from dataplatform.paths import STACK_CONF_DIR
 from dataplatform.settings import Settings
+from resources.hive import CATALOG_SQL, HiveServer2Resource
+from resources.sql import lit, statement
 
 HIVESERVER2_CLASS = "org.apache.hive.service.server.HiveServer2"
-HOST = "127.0.0.1"
-PORT = 10010
 
 
 class HiveServer4(JavaService):
-    name = "hive"
+    name = "hive-hbase"
 
-    def __init__(self, settings: Settings, root: Path, conf_dir: Path, port: int = PORT):
+    def __init__(self, settings: Settings, root: Path, conf_dir: Path):
         super().__init__(settings, root, conf_dir)
-        self.host = HOST
-        self.port = port
+        self.host = settings.hive_hbase_host
+        self.port = settings.hive_hbase_port
 
     @property
     def address(self) -> str:
@@ -73,15 +73,8 @@ class HiveServer4(JavaService):
         return ["sh", "-c", f'cd {shlex.quote(str(self.work_dir))} && exec "$@"', "hiveserver2", *cmd]
 
     def healthy(self) -> bool:
-        """A PyHive session can list the databases (HiveServer2 and its metastore answer)."""
-        from pyhive import hive
-
+        """A PyHive session finds the `default` database (HiveServer2 and its metastore answer)."""
         if not port_open(self.host, self.port):
             return False
-        conn = hive.connect(host=self.host, port=self.port, username="dataplatform", auth="NONE")
-        try:
-            cursor = conn.cursor()
-            cursor.execute("SHOW DATABASES")
-            return any(row[0] == "default" for row in cursor.fetchall())
-        finally:
-            conn.close()
+        server = HiveServer2Resource(host=self.host, port=self.port, call_timeout_seconds=10)
+        return bool(server.query(statement(CATALOG_SQL, "show_database", database_pattern=lit("default"))))

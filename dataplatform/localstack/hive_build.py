@@ -4,10 +4,14 @@ into `.cache/hive/` (each with a stamp of its inputs, so the next call is a no-o
 - `hive-service` 4.1.0, HiveServer2 itself (Central stops at 4.0.1): taken back out of the JDBC
   driver's standalone jar, which carries it shaded, by the shade plugin with the driver's
   relocations reversed (`stack/java/hive-service/repackage-pom.xml`).
-- `hive-hbase-handler` for Hive 4 (Central stops at 3.1.3): Central's 3.1.3 sources with our
-  change, `stack/java/hive/hbase-handler.patch`, compiled against the Hive 4.1.0 and HBase 2.6.1
-  class path of `stack/java/hive/pom.xml`. The unchanged 3.1.3 jar fails on Hive 4 ("oi is null"
-  on CREATE TABLE, "rowObjectInspector is null" on SELECT). The sources are never committed.
+- `hive-hbase-handler` for Hive 4 (Central stops at 3.1.3): Central's 3.1.3 sources jar (fetched
+  by Maven), our change `stack/java/hive/hbase-handler.patch` applied by `patch`,
+  compiled by the JDK's javac against the Hive 4.1.0 and HBase 2.6.1 class path of
+  `stack/java/hive/pom.xml`. The unchanged 3.1.3 jar fails on Hive 4 ("oi is null" on CREATE
+  TABLE, "rowObjectInspector is null" on SELECT). The sources are never committed.
+
+Each build works in a `build/` folder beside its jar, moves the jar into place and writes the
+stamp last, so an interrupted build is redone by the next call.
 """
 
 from __future__ import annotations
@@ -99,7 +103,8 @@ def _fetch_handler_sources(dest: Path) -> Path:
 def _apply_patch(src: Path) -> None:
     patch = shutil.which("patch")
     if not patch:
-        raise ServiceError("`patch` is needed to build hive-hbase-handler; install Debian's patch package")
+        raise ServiceError("`patch` is needed to build hive-hbase-handler; install Debian's patch "
+                           "package (`./platform setup` does it)")
     _run([patch, "-p1", "--batch", "--forward", "--no-backup-if-mismatch", "-d", str(src),
           "-i", str(HANDLER_PATCH)], f"applying {HANDLER_PATCH.name}")
 

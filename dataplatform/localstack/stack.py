@@ -11,6 +11,7 @@ from dataplatform.localstack.dagster_services import DagsterCodeServer, DagsterD
 from dataplatform.localstack.flume import FlumeAgent
 from dataplatform.localstack.hbase import HBaseMaster, HBaseThrift
 from dataplatform.localstack.hdfs import DataNode, NameNode
+from dataplatform.localstack.hive4 import HiveServer4
 from dataplatform.localstack.launchers import write_hbase_table_launcher, write_sqoop_launcher
 from dataplatform.localstack.mariadb import MariaDB
 from dataplatform.localstack.process import ServiceError
@@ -22,8 +23,8 @@ from dataplatform.settings import Settings, load_settings
 
 # Seconds each service may take to become healthy on a loaded 2-core machine.
 START_TIMEOUTS = {"mariadb": 60, "namenode": 120, "datanode": 120, "hbase": 180, "hbase-thrift": 120,
-                  "flume": 120, "thriftserver": 180, "dagster-code-server": 120, "dagster-webserver": 120,
-                  "dagster-daemon": 120}
+                  "hive-hbase": 180, "flume": 120, "thriftserver": 180, "dagster-code-server": 120,
+                  "dagster-webserver": 120, "dagster-daemon": 120}
 
 
 @dataclass
@@ -52,6 +53,7 @@ class LocalStack:
             DataNode(self.settings, self.root / "hdfs", hadoop_conf),
             HBaseMaster(self.settings, self.root / "hbase", self.root / "conf" / "hbase"),
             HBaseThrift(self.settings, self.root / "hbase", self.root / "conf" / "hbase"),
+            HiveServer4(self.settings, self.root / "hive-hbase", self.root / "conf" / "hive-hbase"),
             FlumeAgent(self.settings, self.root / "flume", hadoop_conf, self.log_file("flume")),
             ThriftServer(self.settings, self.root / "thriftserver", conf),
             DagsterCodeServer(self.settings, stack_dagster_home(), conf),
@@ -60,7 +62,8 @@ class LocalStack:
         ]
         # Start order: each wave waits for the previous one to be healthy.
         self.waves = [["mariadb", "namenode", "hbase"], ["datanode", "hbase-thrift"],
-                      ["thriftserver", "flume", "dagster-code-server"], ["dagster-webserver", "dagster-daemon"]]
+                      ["thriftserver", "hive-hbase", "flume", "dagster-code-server"],
+                      ["dagster-webserver", "dagster-daemon"]]
 
     def service(self, name: str) -> Service:
         for svc in self.services:

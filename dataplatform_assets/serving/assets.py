@@ -8,6 +8,7 @@ from dataplatform_assets.catalog.dictionary import column_schema
 from dataplatform_assets.clickstream.assets import EVENTS_KEY, SESSIONS_KEY
 from dataplatform_assets.serving import checks
 from dataplatform_assets.serving import customer_360_table as design
+from dataplatform_assets.serving.hive_table import ensure_hive_table
 from dataplatform_assets.serving.refresh import MIRROR, MIRROR_DATABASE, refresh
 from dataplatform_assets.warehouse.assets import dimension_key
 from dataplatform_assets.warehouse.dimensions import DIM_CUSTOMER
@@ -34,7 +35,8 @@ class Customer360Config(dg.Config):
                                  f"HBase table `{design.TABLE}` (row key md5(id)[0:4]|id), "
                                  f"index `{design.EMAIL_INDEX}`. "
                                  "Only customers whose values changed are written, at the inputs' watermark "
-                                 "as cell timestamp. Look one up with `dataplatform customer ID`.",
+                                 "as cell timestamp. Look one up with `dataplatform customer ID`; query it with "
+                                 "SQL as `serving.customer_360_hbase` on the Hive 4 HiveServer2 (port 10010).",
                      metadata={"dagster/column_schema": column_schema("serving.customer_360")},
                      tags={"layer": "serving"}),
         dg.AssetSpec(MIRROR_KEY, deps=INPUTS, group_name="serving", kinds={"spark", "parquet", "hive"},
@@ -50,15 +52,16 @@ class Customer360Config(dg.Config):
     pool="serving_customer_360",  # one writer
 )
 def customer_360(context: dg.AssetExecutionContext, config: Customer360Config, hive: HiveServer2Resource,
-                 lake: LakeResource, hbase: HBaseResource):
-    result = refresh(hive, lake, hbase, context.run_id, full=config.full_rebuild, report=context.log.info)
+                 lake: LakeResource, hbase: HBaseResource, hive_hbase: HiveServer2Resource):
+    result = refresh(hive, lake, hbase, context.run.run_id, full=config.full_rebuild, report=context.log.info)
+    hive_table = ensure_hive_table(hive_hbase, hbase)
     context.log.info(f"customer_360: {result.customers:,} live customers, {result.changed:,} written, "
                      f"{result.removed:,} removed; seconds {result.seconds}")
     timing = {f"seconds_{step}": dg.FloatMetadataValue(round(s, 3)) for step, s in result.seconds.items()}
     yield dg.MaterializeResult(asset_key=CUSTOMER_360_KEY, metadata={
         "dagster/row_count": result.customers, "written": result.changed, "removed": result.removed,
         "watermark": dg.TimestampMetadataValue(result.watermark_ms / 1000),
-        "full_rebuild": config.full_rebuild, **timing})
+        "full_rebuild": config.full_rebuild, "hive_over_hbase": hive_table, **timing})
     yield dg.MaterializeResult(asset_key=MIRROR_KEY, metadata={"dagster/row_count": result.customers})
     stored = checks.stored_emails(hbase)
     for name, (passed, metadata) in ((checks.ROW_COUNT, checks.row_count(hive, stored)),

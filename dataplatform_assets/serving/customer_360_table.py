@@ -98,9 +98,10 @@ def encode(value: object) -> bytes:
 def cells(values: dict[str, object], as_of: dict[str, object]) -> dict[bytes, bytes]:
     """Every cell of one customer's row: all columns of every family (absolute values) and each
     section's freshness."""
-    out = {column(f, name): encode(values.get(name)) for f in FAMILIES for name in f.columns}
+    out = {}
     for family in FAMILIES:
-        out[f"{family.name}:as_of".encode()] = encode(as_of.get(SECTION_AS_OF[family.name]))
+        out |= {column(family, name): encode(values.get(name)) for name in family.columns}
+        out[column(family, "as_of")] = encode(as_of.get(SECTION_AS_OF[family.name]))
     return out
 
 

@@ -175,21 +175,30 @@ def refresh(hive: HiveServer2Resource, lake: LakeResource, hbase: HBaseResource,
     seconds["diff"] = time.monotonic() - mark
 
     mark = time.monotonic()
-    changed = removed = 0
+    counts = {"changed": 0, "removed": 0}
     live: dict[bytes, str | None] = {}
-    for records in parquet_batches(lake, f"{changes}/changed", batch_rows):
-        rows, index_puts, index_deletes = changed_mutations(records, as_of)
-        hbase.write(design.TABLE, ts, puts=rows)
-        hbase.write(design.EMAIL_INDEX, ts, puts=index_puts, deletes=index_deletes)
-        changed += len(records)
-        if full:
-            live.update((design.row_key(r["customer_id"]), r["email"]) for r in records)
-        report(f"customer_360: {changed:,} changed customers written")
-    for records in parquet_batches(lake, f"{changes}/removed", batch_rows):
-        rows, index = removed_mutations(records)
-        hbase.write(design.TABLE, ts, deletes=rows)
-        hbase.write(design.EMAIL_INDEX, ts, deletes=index)
-        removed += len(records)
+
+    def changed_writes() -> Iterator[tuple]:
+        for records in parquet_batches(lake, f"{changes}/changed", batch_rows):
+            rows, index_puts, index_deletes = changed_mutations(records, as_of)
+            yield design.TABLE, ts, rows, ()
+            yield design.EMAIL_INDEX, ts, index_puts, index_deletes
+            counts["changed"] += len(records)
+            if full:
+                live.update((design.row_key(r["customer_id"]), r["email"]) for r in records)
+            report(f"customer_360: {counts['changed']:,} changed customers being written")
+
+    def removed_writes() -> Iterator[tuple]:
+        for records in parquet_batches(lake, f"{changes}/removed", batch_rows):
+            rows, index = removed_mutations(records)
+            yield design.TABLE, ts, (), rows
+            yield design.EMAIL_INDEX, ts, (), index
+            counts["removed"] += len(records)
+
+    # Changes first, removals after them: a removed customer's address may be a changed one's now.
+    hbase.write_concurrently(changed_writes())
+    hbase.write_concurrently(removed_writes())
+    changed, removed = counts["changed"], counts["removed"]
     if full:
         removed += sweep_strays(hbase, live, ts)
     seconds["write"] = time.monotonic() - mark

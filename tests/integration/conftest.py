@@ -21,7 +21,7 @@ from resources.sqoop import SqoopResource
 TEST_DATABASE = "shop_test"
 TEST_SEED = 7
 TEST_SIZE = ShopSize(customers=300, products=60, orders=2_000)
-NEEDED = ("mariadb", "namenode", "datanode", "hbase", "hbase-thrift", "flume", "thriftserver",
+NEEDED = ("mariadb", "namenode", "datanode", "hbase", "hbase-thrift", "hive-hbase", "flume", "thriftserver",
           "dagster-code-server", "dagster-daemon")
 
 

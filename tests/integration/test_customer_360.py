@@ -21,11 +21,13 @@ from dataplatform_assets.ingestion.tables import SHOP_TABLES
 from dataplatform_assets.serving import checks
 from dataplatform_assets.serving import customer_360_table as design
 from dataplatform_assets.serving.assets import customer_360
+from dataplatform_assets.serving.hive_table import row_by_key
 from dataplatform_assets.serving.lookup import by_id, ids_for_email
 from dataplatform_assets.serving.refresh import changed_mutations, refresh
 from dataplatform_assets.warehouse.assets import dimension_assets
 from dataplatform_assets.warehouse.derived import build_derived_asset
 from dataplatform_assets.warehouse.facts import FACTS
+from resources.hive import HiveServer2Resource
 from tests.integration.clickstream_corpus import event_line, land, parse_landed_hour
 from tests.integration.helpers import check_results, delete_customers, mysql_rows
 
@@ -53,7 +55,13 @@ def hbase(settings):
 
 
 @pytest.fixture(scope="module")
-def first(mysql, hive, lake, hbase, shop_tables, test_resources):
+def hive_hbase(settings):
+    return HiveServer2Resource(host=settings.hive_hbase_host, port=settings.hive_hbase_port,
+                               username=settings.hive_user, database_prefix="test_")
+
+
+@pytest.fixture(scope="module")
+def first(mysql, hive, lake, hbase, hive_hbase, shop_tables, test_resources):
     """The shop imported and built, a day of clickstream for SHOPPER, and the first refresh through
     the asset (checks included)."""
     mysql.ensure_database()
@@ -74,7 +82,8 @@ def first(mysql, hive, lake, hbase, shop_tables, test_resources):
     with dg.DagsterInstance.ephemeral() as instance:
         assert parse_landed_hour(test_resources, hour, instance).success
         assert dg.materialize([sessions_asset], partition_key=DAY, resources=test_resources, instance=instance).success
-    result = dg.materialize([customer_360], resources={**test_resources, "hbase": hbase},
+    hive_hbase.execute("DROP TABLE IF EXISTS test_serving.customer_360_hbase")  # external: HBase keeps its table
+    result = dg.materialize([customer_360], resources={**test_resources, "hbase": hbase, "hive_hbase": hive_hbase},
                             instance=dg.DagsterInstance.ephemeral())
     assert result.success
     return {"checks": check_results(result), "metadata": result.asset_materializations_for_node("customer_360")}
@@ -105,6 +114,22 @@ def test_lookups_by_id_and_email_return_what_the_lake_says(first, mysql, hive, h
         ["checkout_start", "add_to_cart", "product_view"]
     assert view["stats"]["sessions_with_checkout"] >= 1
     assert ids_for_email(hbase, f"  {email.upper()} ") == [SHOPPER]  # the address is normalised
+
+
+def test_hive_over_hbase_returns_the_same_row_as_the_lookup(first, hbase, hive_hbase):
+    """The real Hive 4.1 HiveServer2 reads the HBase row in place through the storage handler."""
+    view = by_id(hbase, SHOPPER)
+    rows = row_by_key(hive_hbase, design.row_key(SHOPPER))
+    assert len(rows) == 1
+    row, profile, stats, recent = rows[0], view.sections["profile"], view.sections["stats"], view.sections["recent"]
+    assert row["key"] == view.row_key and row["customer_id"] == SHOPPER
+    assert (row["email"], row["tier"], row["valid_from"], row["profile_as_of"]) == \
+        (profile["email"], profile["tier"], profile["valid_from"], profile["as_of"])
+    assert (row["orders"], f"{row['revenue']:.2f}", row["sessions_with_checkout"]) == \
+        (int(stats["orders"]), stats["revenue"], int(stats["sessions_with_checkout"]))
+    assert json.loads(row["recent_events"]) == json.loads(recent["recent_events"])
+    assert row["marketing_opt_in"] == (profile["marketing_opt_in"] == "true")
+    assert row_by_key(hive_hbase, b"0000|0") == []
 
 
 def test_the_cli_prints_the_view_and_says_clearly_what_it_cannot_find(first, mysql):
@@ -180,7 +205,7 @@ def test_a_thrift_server_killed_mid_write_ends_after_the_retry_with_a_complete_t
     restarted: list[threading.Thread] = []
 
     def kill_after_some_batches(message: str) -> None:
-        if restarted or "changed customers written" not in message or message.startswith("customer_360: 50 "):
+        if restarted or "changed customers" not in message or message.startswith("customer_360: 50 "):
             return
         pid = int(stack.pid_file("hbase-thrift").read_text())
         os.kill(pid, signal.SIGKILL)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from dataplatform.customer import render
 from dataplatform_assets.serving import customer_360_table as design
 from dataplatform_assets.serving.lookup import BadLookup, Customer360, parse_customer_id, parse_email
 from dataplatform_assets.serving.refresh import changed_mutations, removed_mutations, watermark_ms
+from resources.sql import ident, lit, statement
 
 
 def test_the_row_key_is_a_hash_prefix_a_reader_can_rebuild():
@@ -93,3 +95,14 @@ def test_the_view_shows_every_section_and_its_freshness():
                      "Activity  (as of ?)", "Table refreshed 2026-01-04T00:00:00.000Z"):
         assert expected in text, expected
     assert view.as_json()["stats"]["orders"] == 3 and view.as_json()["recent"]["recent_orders"][0]["order_id"] == 9
+
+
+def test_the_hive_over_hbase_mapping_covers_every_stored_cell_in_order():
+    ddl = statement("serving/customer_360_hbase.sql", "create_table", table=ident("t"), hbase_table=lit("h"))
+    mapping = re.search(r"'hbase.columns.mapping' = '([^']*)'", ddl).group(1).split(",")
+    columns = re.findall(r"^  (\w+) ", ddl.split("(", 1)[1].split("\n)", 1)[0], flags=re.M)
+    assert mapping[0] == ":key" and columns[0] == "key" and len(mapping) == len(columns)
+    assert mapping[1:] == [c.decode() for c in design.cells({}, {})]
+    for column, cell in zip(columns[1:], mapping[1:], strict=True):
+        name = cell.split(":")[1]
+        assert column == name or (name == "as_of" and column.endswith("_as_of")), (column, cell)

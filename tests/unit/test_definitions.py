@@ -39,7 +39,8 @@ def test_every_import_asset_has_a_group_kinds_description_and_a_check():
 
 def test_resources_are_typed_and_carry_no_password_literal():
     resources = defs.resources
-    assert set(resources) == {"mysql", "lake", "hive", "hbase", "clickstream", "sqoop", "spark", "import_engine"}
+    assert set(resources) == {"mysql", "lake", "hive", "hive_hbase", "hbase", "clickstream", "sqoop", "spark",
+                              "import_engine"}
     assert resources["mysql"].password is None
     assert resources["mysql"].password_file == dg.EnvVar("DATAPLATFORM_MYSQL_PASSWORD_FILE")
 

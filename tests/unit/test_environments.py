@@ -12,7 +12,7 @@ from dataplatform_assets.clickstream.landing import ClickstreamLandingResource
 from dataplatform_assets.environments import ENVIRONMENTS, resources_for
 
 pytestmark = pytest.mark.usefixtures("isolated_home")
-RESOURCE_KEYS = {"mysql", "lake", "hive", "hbase", "clickstream", "sqoop", "spark", "import_engine"}
+RESOURCE_KEYS = {"mysql", "lake", "hive", "hive_hbase", "hbase", "clickstream", "sqoop", "spark", "import_engine"}
 
 
 def env_var_names(resources: dict[str, object]) -> set[str]:

@@ -48,7 +48,7 @@ def test_cluster_profile_reads_everything_from_the_environment(monkeypatch, tmp_
     secret = tmp_path / "pw"
     secret.write_text("s3cret\n")
     env = {"ENV": "cluster", "MYSQL_HOST": "db.internal", "MYSQL_USER": "etl",
-           "MYSQL_PASSWORD_FILE": str(secret), "HIVE_HOST": "hs2.internal",
+           "MYSQL_PASSWORD_FILE": str(secret), "HIVE_HOST": "hs2.internal", "HIVE_HBASE_HOST": "hive4.internal",
            "HDFS_HOST": "nn", "WEBHDFS_URL": "http://nn:9870", "LAKE_ROOT": "hdfs://nn:8020/lake",
            "HBASE_THRIFT_HOST": "hbase.internal"}
     for key, value in env.items():
