@@ -99,7 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    stack = sub.add_parser("stack", help="run the local services (MariaDB, HDFS, HBase, Flume, Thrift Server, Dagster)",
+    stack = sub.add_parser("stack", help="run the local services (MariaDB, HDFS, HBase, Hive, Flume, Thrift Server, "
+                           "Dagster)",
                            description="Manage the real services of the local stack, on loopback. "
                            "State, logs and pids live under $DATAPLATFORM_HOME (default .state/).")
     stack.add_argument("action", choices=["up", "down", "status", "logs", "fetch"],
