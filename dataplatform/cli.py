@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from dataplatform.arguments import positive_float, positive_int
 from dataplatform.localstack.process import ServiceError
 from dataplatform.settings import SettingsError
 from resources.hbase import HBaseError
@@ -109,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "status: one line per service, exit 0 only if all are healthy; "
                        "logs: tail a service's log")
     stack.add_argument("services", nargs="*", help="service names (up/down: only these; logs: which)")
-    stack.add_argument("-n", "--lines", type=int, default=40, help="log lines to show (logs)")
+    stack.add_argument("-n", "--lines", type=positive_int, default=40, help="log lines to show (logs)")
     stack.set_defaults(func=_stack)
 
     from dataplatform.generator.commands import add_parser as add_generate_parser
@@ -121,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="the main job: stack up, generate a shop, materialize, show rows",
                           description="Bring up the local stack, generate a small shop, materialize "
                           "every asset and print rows fetched through HiveServer2.")
-    demo.add_argument("--scale", type=float, default=0.01,
+    demo.add_argument("--scale", type=positive_float, default=0.01,
                       help="shop size; 1.0 = 100k customers and 1M orders (default 0.01)")
     demo.add_argument("--seed", type=int, default=42, help="generator seed (default 42)")
     demo.set_defaults(func=_demo)
@@ -148,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     query = sub.add_parser("query", help="run SQL through HiveServer2 and print the rows",
                            description="Run one SQL statement through the HiveServer2 endpoint.")
     query.add_argument("sql", help="the statement, e.g. 'SELECT * FROM raw.mysql_orders'")
-    query.add_argument("--limit", type=int, default=50, help="rows to print at most (default 50)")
+    query.add_argument("--limit", type=positive_int, default=50, help="rows to print at most (default 50)")
     query.set_defaults(func=_query)
     return parser
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from dataplatform.arguments import positive_float, positive_int, share
 from dataplatform.paths import state_dir
 
 
@@ -17,15 +18,15 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                            "rate, one file per web server and rotation, so Flume, the landing sensor "
                            "and the parser can be watched working. Events are re-stamped to the "
                            "current time unless --historic.")
-    play.add_argument("--rate", type=float, default=200.0, help="good events per second (default 200)")
-    play.add_argument("--rotate-seconds", type=float, default=5.0,
+    play.add_argument("--rate", type=positive_float, default=200.0, help="good events per second (default 200)")
+    play.add_argument("--rotate-seconds", type=positive_float, default=5.0,
                       help="seconds between log rotations (default 5)")
-    play.add_argument("--events", type=int, default=None, help="stop after this many events (default: all)")
-    play.add_argument("--days", type=float, default=1.0, help="history the events come from (default 1)")
+    play.add_argument("--events", type=positive_int, default=None, help="stop after this many events (default: all)")
+    play.add_argument("--days", type=positive_float, default=1.0, help="history the events come from (default 1)")
     play.add_argument("--historic", action="store_true", help="keep the events' historical times")
     play.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
-    play.add_argument("--bad-share", type=float, default=0.02, help="share of malformed lines (default 0.02)")
-    play.add_argument("--duplicate-share", type=float, default=0.01,
+    play.add_argument("--bad-share", type=share, default=0.02, help="share of malformed lines (default 0.02)")
+    play.add_argument("--duplicate-share", type=share, default=0.01,
                       help="share of events written twice (default 0.01)")
     play.add_argument("--spool", type=Path, default=None,
                       help="Flume's spool folder (default: the local stack's, .state/clickstream/spool)")

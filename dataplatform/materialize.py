@@ -4,8 +4,26 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 
 from dataplatform.paths import STACK_CONF_DIR, dagster_home
+
+
+def _selection_problem(defs, selection: str) -> str | None:
+    """Why `selection` cannot run (malformed, unknown asset, selects nothing), or None."""
+    import dagster as dg
+
+    if selection == "*":
+        return None
+    graph = defs.resolve_asset_graph()
+    try:
+        chosen = dg.AssetSelection.from_string(selection).resolve(graph)
+    except dg.DagsterError as exc:
+        return str(exc).splitlines()[0][:300]
+    if chosen:
+        return None
+    groups = sorted({graph.get(key).group_name for key in graph.get_all_asset_keys()} - {None})
+    return "selects no asset; groups: " + ", ".join(f"group:{g}" for g in groups)
 
 
 def materialize_selection(selection: str = "group:raw") -> int:
@@ -29,6 +47,10 @@ def materialize_selection(selection: str = "group:raw") -> int:
 
     from dataplatform_assets.definitions import defs
 
+    problem = _selection_problem(defs, selection)
+    if problem:
+        print(f"error: --select {selection!r}: {problem}", file=sys.stderr)
+        return 2
     assets = list(defs.assets or [])
     with dg.DagsterInstance.get() as instance:
         result = dg.materialize(assets, instance=instance, resources=defs.resources,

@@ -6,6 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
+from dataplatform.arguments import positive_float, positive_int, share
 from dataplatform.paths import state_dir
 
 
@@ -17,7 +18,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     shop = gsub.add_parser("shop", help="recreate the shop schema and load a generated shop",
                            description="Drop and recreate the shop tables, then bulk-load a shop "
                            "generated from --seed at --scale.")
-    shop.add_argument("--scale", type=float, default=0.01,
+    shop.add_argument("--scale", type=positive_float, default=0.01,
                       help="1.0 = 100k customers, 10k products, 1M orders (default 0.01)")
     shop.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     shop.add_argument("--database", default=None, help="target schema (default: the configured one)")
@@ -25,9 +26,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     changes = gsub.add_parser("changes", help="apply a change batch to the shop",
                               description="Apply deterministic change batches: moves, tier/status "
                               "changes, price changes, deletes, re-inserts, new customers and orders.")
-    changes.add_argument("--batches", type=int, default=1, help="how many batches (default 1)")
+    changes.add_argument("--batches", type=positive_int, default=1, help="how many batches (default 1)")
     changes.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
-    changes.add_argument("--intensity", type=float, default=0.01,
+    changes.add_argument("--intensity", type=share, default=0.01,
                          help="share of rows each kind of change touches (default 0.01)")
     changes.add_argument("--database", default=None, help="target schema (default: the configured one)")
 
@@ -36,15 +37,15 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                             "orders in the last --days of its history, plus browsing sessions.")
     click.add_argument("--out", type=Path, default=state_dir() / "clickstream" / "generated",
                        help="folder for the finished log files (default .state/clickstream/generated)")
-    click.add_argument("--days", type=float, default=3.0, help="how much history to cover (default 3)")
+    click.add_argument("--days", type=positive_float, default=3.0, help="how much history to cover (default 3)")
     click.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
-    click.add_argument("--bad-share", type=float, default=0.02,
+    click.add_argument("--bad-share", type=share, default=0.02,
                        help="share of malformed lines (default 0.02)")
-    click.add_argument("--duplicate-share", type=float, default=0.01,
+    click.add_argument("--duplicate-share", type=share, default=0.01,
                        help="share of events written twice, as at-least-once delivery does (default 0.01)")
-    click.add_argument("--huge-line-bytes", type=int, default=1_000_000,
+    click.add_argument("--huge-line-bytes", type=positive_int, default=1_000_000,
                        help="size of the rare oversized bad line (default 1,000,000)")
-    click.add_argument("--hosts", type=int, default=2, help="web servers writing logs (default 2)")
+    click.add_argument("--hosts", type=positive_int, default=2, help="web servers writing logs (default 2)")
     click.add_argument("--database", default=None, help="source schema (default: the configured one)")
     return gen
 
