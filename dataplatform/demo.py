@@ -86,7 +86,8 @@ def _show_customer() -> None:
     from dataplatform_assets.serving.refresh import sql
 
     settings = load_settings()
-    customer_id = int(settings.hive().query(sql(settings.hive(), "showcase"))[0][0])
+    hive = settings.hive()
+    customer_id = int(hive.query(sql(hive, "showcase"))[0][0])
     print(f"\n-- demo: `dataplatform customer {customer_id}`\n")
     print(render(by_id(settings.hbase(), customer_id)))
 

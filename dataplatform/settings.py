@@ -70,11 +70,6 @@ class Settings:
         return HiveServer2Resource(host=self.hive_host, port=self.hive_port, username=self.hive_user,
                                    database_prefix=self.hive_database_prefix)
 
-    def hive_hbase(self) -> HiveServer2Resource:
-        """The Apache Hive 4.1 HiveServer2 that reads HBase-backed tables (the Spark one cannot)."""
-        return HiveServer2Resource(host=self.hive_hbase_host, port=self.hive_hbase_port, username=self.hive_user,
-                                   database_prefix=self.hive_database_prefix)
-
     def hbase(self, table_prefix: str | None = None) -> HBaseResource:
         return HBaseResource(host=self.hbase_thrift_host, port=self.hbase_thrift_port,
                              table_prefix=self.hbase_table_prefix if table_prefix is None else table_prefix,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TypeVar
 
@@ -136,10 +136,6 @@ class HBaseResource(dg.ConfigurableResource):
             return list(connection.table(self.name(table)).scan(columns=columns, row_stop=row_stop,
                                                                 batch_size=batch_size))
         return self.call(read)
-
-    def iter_rows(self, table: str, rows: Sequence[bytes], chunk: int = 1000) -> Iterator[tuple[bytes, Cells]]:
-        for start in range(0, len(rows), chunk):
-            yield from self.rows(table, rows[start:start + chunk]).items()
 
     def delete_table(self, table: str) -> None:
         """Drop `table` if it exists (tests, benchmarks)."""

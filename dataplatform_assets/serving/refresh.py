@@ -49,7 +49,6 @@ class RefreshResult:
     changed: int  # written to HBase
     removed: int  # deleted from HBase
     watermark_ms: int
-    as_of: dict[str, datetime | None]
     seconds: dict[str, float] = field(default_factory=dict)  # compute, diff, write, publish
 
 
@@ -155,7 +154,8 @@ def refresh(hive: HiveServer2Resource, lake: LakeResource, hbase: HBaseResource,
     as_of = read_as_of(hive)
     ts = watermark_ms(as_of)
     version = new_version(run_id)
-    hive.execute(sql(hive, "values", location=lit(lake.uri(f"{MIRROR_DIR}/{version}")),
+    computed = lit(lake.uri(f"{MIRROR_DIR}/{version}"))
+    hive.execute(sql(hive, "values", location=computed,
                      orders_as_of=lit(str(as_of["orders_as_of"] or datetime.fromtimestamp(ts / 1000, timezone.utc))),
                      history_size=lit(design.HISTORY_SIZE), recent_orders=lit(design.RECENT_ORDERS),
                      recent_events=lit(design.RECENT_EVENTS)))
@@ -168,7 +168,7 @@ def refresh(hive: HiveServer2Resource, lake: LakeResource, hbase: HBaseResource,
                "table, or a run killed before it published): writing every customer")
         full = True
     changes = f"{CHANGES_DIR}/{version}"
-    hive.execute(sql(hive, "computed", location=lit(lake.uri(f"{MIRROR_DIR}/{version}"))),
+    hive.execute(sql(hive, "computed", location=computed),
                  sql(hive, "previous" if published else "no_previous"),
                  sql(hive, "changed", location=lit(lake.uri(f"{changes}/changed")), everyone=raw(str(full).lower())),
                  sql(hive, "removed", location=lit(lake.uri(f"{changes}/removed"))))
@@ -213,4 +213,4 @@ def refresh(hive: HiveServer2Resource, lake: LakeResource, hbase: HBaseResource,
     for folder in lake.list_dirs(CHANGES_DIR):  # ours, and any a killed run left
         lake.delete_dir(f"{CHANGES_DIR}/{folder}")
     seconds["publish"] = time.monotonic() - mark
-    return RefreshResult(customers, changed, removed, ts, as_of, seconds)
+    return RefreshResult(customers, changed, removed, ts, seconds)
