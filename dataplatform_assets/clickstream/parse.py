@@ -18,7 +18,7 @@ from dataplatform_assets.clickstream.curated_tables import (
     partition_rows,
     publish_partition,
 )
-from dataplatform_assets.clickstream.formats import CLASSIFY_SQL, clickstream_format
+from dataplatform_assets.clickstream.formats import CLASSIFY_SQL, ClickstreamFormat, clickstream_format
 from dataplatform_assets.clickstream.landing import ClickstreamLandingResource, is_closed_file
 from dataplatform_assets.clickstream.partitions import bucket_of, hour_start
 from resources.hive import HiveServer2Resource, run_statement
@@ -65,6 +65,15 @@ class HourOutcome:
                 and self.published_rejects == self.rejected)
 
 
+def classify_lines(cur, fmt: ClickstreamFormat, partition_key: str) -> None:
+    """Define `clickstream_classified` over the session's `clickstream_lines` (after `settings`): the
+    format's typing of every line, then the reject ladder every format shares."""
+    max_line_bytes = lit(MAX_LINE_BYTES)
+    run_statement(cur, statement(fmt.typed_sql, max_line_bytes=max_line_bytes, **dict(fmt.template_values)))
+    run_statement(cur, statement(CLASSIFY_SQL, max_line_bytes=max_line_bytes,
+                                 hour_start=lit(hour_start(partition_key).strftime("%Y-%m-%d %H:%M:%S"))))
+
+
 def parse_hour(hive: HiveServer2Resource, lake: LakeResource, landing: ClickstreamLandingResource,
                partition_key: str, version: str) -> HourOutcome:
     fmt = clickstream_format(landing.format)
@@ -75,7 +84,6 @@ def parse_hour(hive: HiveServer2Resource, lake: LakeResource, landing: Clickstre
     outcome = HourOutcome(partition_key, files=len(files))
     events_at = f"{partition_dir(EVENTS, partition)}/{version}"
     rejects_at = f"{partition_dir(REJECTS, partition)}/{version}"
-    max_line_bytes = lit(MAX_LINE_BYTES)
     with hive.cursor() as cur:
         def run(name: str, **values: Sql) -> None:
             for text in statements(PARSE_SQL, name, **values):
@@ -86,10 +94,7 @@ def parse_hour(hive: HiveServer2Resource, lake: LakeResource, landing: Clickstre
             run("lines_view", files=lines_glob(lake.uri(bucket), files))
         else:  # nothing landed (yet): publish empty partitions rather than fail
             run("no_lines_view")
-        # The format's view of the lines, then the reject ladder every format shares.
-        run_statement(cur, statement(fmt.typed_sql, max_line_bytes=max_line_bytes, **dict(fmt.template_values)))
-        run_statement(cur, statement(CLASSIFY_SQL, max_line_bytes=max_line_bytes,
-                                     hour_start=lit(hour_start(partition_key).strftime("%Y-%m-%d %H:%M:%S"))))
+        classify_lines(cur, fmt, partition_key)
         staged = f"{partition_dir(EVENTS, partition)}/_staged-{version}"
         run("stage", location=lit(lake.uri(staged)))
         run("outcome", staged=path(lake.uri(staged)))

@@ -1,7 +1,8 @@
 -- The reject ladder every clickstream format shares. A format's statement (formats.py) defines
 -- `clickstream_typed`: each landed line with its parsed fields `f`, the typed event columns, the
--- lists of missing, unexpected and mistyped fields, its own `unknown_event_type` and `invalid_value`
--- tests and a short `summary`. Every line comes out once, typed where it is valid, with a reject
+-- lists of repeated, missing, unexpected and mistyped fields (an object or array where the format
+-- expects a value is mistyped), its own `unknown_event_type` and `invalid_value` tests and a short
+-- `summary`. Every line comes out once, typed where it is valid, with a reject
 -- reason where it is not. Checks run in this order; the first that fails names the line's reason.
 CREATE OR REPLACE TEMPORARY VIEW clickstream_classified AS
 SELECT raw_line, source_file, line_bytes,
@@ -13,6 +14,7 @@ SELECT raw_line, source_file, line_bytes,
          WHEN NOT valid_utf8 THEN 'invalid_utf8'
          WHEN NOT startswith(ltrim(raw_line), '{') THEN 'not_json'
          WHEN f IS NULL THEN 'malformed_json'
+         WHEN duplicate_fields <> '' THEN 'duplicate_field'
          WHEN missing_fields <> '' THEN 'missing_field'
          WHEN size(unexpected_fields) > 0 THEN 'unexpected_field'
          WHEN mistyped_fields <> '' THEN 'wrong_type'
@@ -26,9 +28,11 @@ SELECT raw_line, source_file, line_bytes,
        END AS reject_reason,
        CASE
          WHEN line_bytes > {max_line_bytes} THEN CAST(line_bytes AS STRING)
+         WHEN f IS NULL THEN NULL
+         WHEN duplicate_fields <> '' THEN duplicate_fields
          WHEN missing_fields <> '' THEN missing_fields
          WHEN size(unexpected_fields) > 0 THEN array_join(unexpected_fields, ',')
          WHEN mistyped_fields <> '' THEN mistyped_fields
-         WHEN f IS NOT NULL THEN summary
+         ELSE summary
        END AS reject_detail
 FROM clickstream_typed

@@ -1,8 +1,8 @@
 -- One hour's parse, in one HiveServer2 session on the Spark Thrift Server, in this order (parse.py).
 
 -- name: settings
--- Per HiveServer2 session, before parsing: a line with a repeated JSON key keeps the last value
--- instead of failing the whole query.
+-- Per HiveServer2 session, before parsing: a line with a repeated JSON key must not fail the whole
+-- query (the map keeps the last value); the reject ladder then rejects it as `duplicate_field`.
 SET spark.sql.mapKeyDedupPolicy=LAST_WIN;
 -- Hour and day literals, and times without an offset, are UTC whatever the server's default.
 SET spark.sql.session.timeZone=UTC

@@ -5,12 +5,24 @@
 -- ladder (classify.sql) reads this view.
 CREATE OR REPLACE TEMPORARY VIEW clickstream_typed AS
 WITH parsed AS (
-  SELECT raw_line, source_file, line_bytes, valid_utf8,
-         CASE WHEN line_bytes <= {max_line_bytes} AND valid_utf8
-              THEN transform_keys(from_json(raw_line, 'map<string,string>'), (k, v) -> lower(k)) END AS f
-  FROM (SELECT value AS raw_line, source_file, octet_length(value) AS line_bytes,
-               is_valid_utf8(value) AS valid_utf8
-        FROM clickstream_lines)
+  -- Keys folded to lower case; two keys that fold to one are a duplicate (the session's LAST_WIN
+  -- policy keeps the folded map from failing the query; the ladder rejects the line).
+  SELECT *, transform_keys(json_fields, (k, v) -> lower(k)) AS f,
+         transform(map_keys(json_fields), k -> lower(k)) AS keys,  -- a repeated key stays twice here
+         -- Which string fields held an object or array (see typed_shop_json.sql).
+         CASE WHEN exists(map_values(json_fields), v -> startswith(v, '{') OR startswith(v, '['))
+              THEN transform(map_keys(map_filter(from_json(raw_line, 'map<string,variant>'),
+                     (k, v) -> schema_of_variant(v) LIKE 'OBJECT%' OR schema_of_variant(v) LIKE 'ARRAY%')),
+                     k -> lower(k))
+              ELSE CAST(array() AS ARRAY<STRING>) END AS nested_fields
+  FROM (SELECT raw_line, source_file, line_bytes, valid_utf8,
+               -- Text after the closing brace would be ignored by the JSON reader (typed_shop_json.sql).
+               CASE WHEN line_bytes <= {max_line_bytes} AND valid_utf8
+                         AND (endswith(raw_line, '}') OR endswith(TRIM(TRAILING ' \t\r' FROM raw_line), '}'))
+                    THEN from_json(raw_line, 'map<string,string>') END AS json_fields
+        FROM (SELECT value AS raw_line, source_file, octet_length(value) AS line_bytes,
+                     is_valid_utf8(value) AS valid_utf8
+              FROM clickstream_lines))
 ), flagged AS (
   SELECT *,
          array_compact(array(
@@ -18,11 +30,11 @@ WITH parsed AS (
            CASE WHEN lower(f['is_page_view']) IN ('yes', 'true', '1') THEN 'is_page_view' END,
            CASE WHEN lower(f['is_scroll_up']) IN ('yes', 'true', '1') THEN 'is_scroll_up' END,
            CASE WHEN lower(f['is_scroll_down']) IN ('yes', 'true', '1') THEN 'is_scroll_down' END)) AS set_flags,
-         concat_ws(',',
+         array_compact(array(
            CASE WHEN NOT lower(f['is_button_click']) IN ('yes', 'no', 'true', 'false', '1', '0') THEN 'is_button_click' END,
            CASE WHEN NOT lower(f['is_page_view']) IN ('yes', 'no', 'true', 'false', '1', '0') THEN 'is_page_view' END,
            CASE WHEN NOT lower(f['is_scroll_up']) IN ('yes', 'no', 'true', 'false', '1', '0') THEN 'is_scroll_up' END,
-           CASE WHEN NOT lower(f['is_scroll_down']) IN ('yes', 'no', 'true', 'false', '1', '0') THEN 'is_scroll_down' END)
+           CASE WHEN NOT lower(f['is_scroll_down']) IN ('yes', 'no', 'true', 'false', '1', '0') THEN 'is_scroll_down' END))
            AS bad_flags,
          try_to_timestamp(f['timestamp'], 'yyyy-MM-dd HH:mm:ss[.SSSSSS][.SSS]') AS event_ts
   FROM parsed
@@ -40,14 +52,18 @@ WITH parsed AS (
          concat_ws(',', CASE WHEN f['customer_id'] IS NULL THEN 'customer_id' END,
                         CASE WHEN f['page_id'] IS NULL THEN 'page_id' END,
                         CASE WHEN f['timestamp'] IS NULL THEN 'timestamp' END) AS missing_fields,
-         concat_ws(',', CASE WHEN f['customer_id'] IS NOT NULL AND try_cast(f['customer_id'] AS BIGINT) IS NULL
-                             THEN 'customer_id' END,
-                        CASE WHEN f['lat'] IS NOT NULL AND try_cast(f['lat'] AS DOUBLE) IS NULL THEN 'lat' END,
-                        CASE WHEN f['lon'] IS NOT NULL AND try_cast(f['lon'] AS DOUBLE) IS NULL THEN 'lon' END,
-                        bad_flags) AS mistyped_fields
+         array_join(array_distinct(concat(nested_fields, array_compact(array(
+           CASE WHEN f['customer_id'] IS NOT NULL AND try_cast(f['customer_id'] AS BIGINT) IS NULL
+                THEN 'customer_id' END,
+           CASE WHEN f['lat'] IS NOT NULL AND try_cast(f['lat'] AS DOUBLE) IS NULL THEN 'lat' END,
+           CASE WHEN f['lon'] IS NOT NULL AND try_cast(f['lon'] AS DOUBLE) IS NULL THEN 'lon' END)),
+           bad_flags)), ',') AS mistyped_fields
   FROM flagged
 )
 SELECT raw_line, source_file, line_bytes, valid_utf8, f, missing_fields, unexpected_fields, mistyped_fields,
+       CASE WHEN size(array_distinct(keys)) < size(keys)  -- see typed_shop_json.sql
+            THEN array_join(array_distinct(filter(keys, k -> size(filter(keys, x -> x = k)) > 1)), ',')
+            ELSE '' END AS duplicate_fields,
        event_id, event_type, event_ts, customer_id, CAST(NULL AS STRING) AS device_id, 'app' AS channel,
        f['page_id'] AS page, CAST(NULL AS STRING) AS query, CAST(NULL AS BIGINT) AS product_id,
        CAST(NULL AS STRING) AS category, CAST(NULL AS INT) AS quantity, CAST(NULL AS BIGINT) AS order_id,

@@ -84,6 +84,15 @@ def build_corpus() -> Corpus:
         ("empty_line", b""),
         ("invalid_value", _line(_event(111, channel="fax"))),
         ("wrong_hour", _line(_event(112, event_ts="2025-06-01T14:10:00.000+02:00"))),
+        # An object or array where a text is expected is not that text: every such field is wrong_type.
+        ("wrong_type", _line(_event(113, event_id={"nested": str(uuid.UUID(int=113))}))),
+        ("wrong_type", _line(_event(114, page=["/p/SKU-114"]))),
+        ("wrong_type", _line(_event(115, query={"q": "lamp"}))),
+        ("wrong_type", _line(_event(116, category=[]))),
+        ("wrong_type", _line(_event(117, device_id={}))),
+        # A key given twice: which value is meant is unknowable, so the line is rejected whole.
+        ("duplicate_field", _line(_event(118))[:-1] + b',"page":"/p/other"}'),
+        ("malformed_json", _line(_event(119)) + b' trailing text'),  # the JSON reader would ignore the tail
     ]
     corpus.add("events.1000.jsonl", [_line(e) for e in good[:20]] + [line for _, line in bad[:7]] + repeated[:1])
     corpus.add("events.1001.jsonl", [_line(e) for e in good[20:]] + [line for _, line in bad[7:]] + repeated[1:])
@@ -111,7 +120,9 @@ def build_upgrad_file() -> tuple[bytes, int, list[str]]:
     good = [record(n) for n in range(30)]
     bad = [("wrong_type", record(40, lat="north")), ("unknown_event_type", record(41, is_button_click="No",
                                                                                   is_page_view="No")),
-           ("missing_field", {k: v for k, v in record(42).items() if k != "timestamp"})]
+           ("missing_field", {k: v for k, v in record(42).items() if k != "timestamp"}),
+           ("wrong_type", record(43, button_id={"id": "btn-1"})),
+           ("duplicate_field", record(44) | {"PAGE_ID": "page-9"})]  # page_id twice once case is folded
     lines = [_line(r) for r in good] + [_line(good[3])] + [_line(r) for _, r in bad]
     return b"\n".join(lines) + b"\n", len(good), [reason for reason, _ in bad]
 

@@ -89,7 +89,7 @@ def test_every_bad_line_is_quarantined_with_its_reason(corpus, hive):
     assert max(size for _, _, size in rows) > 5_000_000  # the 5 MB line is kept whole
     # The corpus exercises every reason the parser knows, and the parser knows exactly the documented ones.
     known = _reasons_in_sql("clickstream/classify.sql")  # the one ladder every format goes through
-    assert len(known) == 13 and known == _documented_reasons()
+    assert len(known) == 14 and known == _documented_reasons()
     assert {r for _, r, _ in rows} == known
 
 
