@@ -38,7 +38,8 @@ def _stack(args: argparse.Namespace) -> int:
         names, width = max(len(st.name) for st in states), max(len(st.address) for st in states)
         for st in states:
             pid = f"pid {st.pid}" if st.pid else "-"
-            print(f"{st.name:{names}} {st.address:{width}} {st.state:18} {pid}")
+            last_exit = f"  last exit {st.last_exit}" if st.last_exit else ""
+            print(f"{st.name:{names}} {st.address:{width}} {st.state:18} {pid:10} restarts {st.restarts}{last_exit}")
         return 0 if all(st.healthy for st in states) else 1
     if args.action == "logs":
         if not args.services:
@@ -102,12 +103,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     stack = sub.add_parser("stack", help="run the local services (MariaDB, HDFS, HBase, Hive, Flume, Thrift Server, "
                            "Dagster)",
-                           description="Manage the real services of the local stack, on loopback. "
-                           "State, logs and pids live under $DATAPLATFORM_HOME (default .state/).")
+                           description="Manage the real services of the local stack, on loopback. Each runs "
+                           "under one supervisord, which starts a service again when it dies. State, logs and "
+                           "the supervisor's socket live under $DATAPLATFORM_HOME (default .state/).")
     stack.add_argument("action", choices=["up", "down", "status", "logs", "fetch"],
-                       help="up: start what is not running and wait until healthy; down: stop all; "
+                       help="up: start what is not running and wait until healthy; down: stop all (and "
+                       "the supervisor); "
                        "fetch: resolve the Java services' jars into the project cache and build Hive's two; "
-                       "status: one line per service, exit 0 only if all are healthy; "
+                       "status: one line per service with its restarts and last exit, exit 0 only if all "
+                       "are healthy; "
                        "logs: tail a service's log")
     stack.add_argument("services", nargs="*", help="service names (up/down: only these; logs: which)")
     stack.add_argument("-n", "--lines", type=positive_int, default=40, help="log lines to show (logs)")

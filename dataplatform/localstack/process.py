@@ -1,11 +1,10 @@
-"""Background processes with a pid file, a log file and health checks that poll, never sleep blindly."""
+"""Processes and ports of the local stack: health checks that poll (never sleep blindly), and the
+first error line of a service's log."""
 
 from __future__ import annotations
 
 import os
-import signal
 import socket
-import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,14 +20,6 @@ def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
             return True
     except OSError:
         return False
-
-
-def read_pid(pid_file: Path) -> int | None:
-    try:
-        pid = int(pid_file.read_text().strip())
-    except (OSError, ValueError):
-        return None
-    return pid if pid_alive(pid) else None
 
 
 def pid_alive(pid: int) -> bool:
@@ -54,50 +45,6 @@ def _is_zombie(pid: int) -> bool:
             return fh.read().rsplit(")", 1)[1].split()[0] == "Z"
     except (OSError, IndexError):
         return False
-
-
-def spawn(cmd: list[str], log_file: Path, pid_file: Path, env: dict[str, str] | None = None,
-          cwd: Path | None = None) -> int:
-    """Start `cmd` detached in its own session, output appended to `log_file`."""
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    pid_file.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_file, "ab") as log:
-        log.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} starting: {cmd[0]}\n".encode())
-        log.flush()
-        proc = subprocess.Popen(
-            cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env=env, cwd=cwd, start_new_session=True,
-        )
-    pid_file.write_text(str(proc.pid))
-    return proc.pid
-
-
-def stop(pid_file: Path, grace_seconds: float = 30.0) -> bool:
-    """SIGTERM the process group, wait for it to end, SIGKILL after the grace period."""
-    pid = read_pid(pid_file)
-    if pid is None:
-        pid_file.unlink(missing_ok=True)
-        return False
-    _signal_group(pid, signal.SIGTERM)
-    deadline = time.monotonic() + grace_seconds
-    while pid_alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    if pid_alive(pid):
-        _signal_group(pid, signal.SIGKILL)
-        while pid_alive(pid):
-            time.sleep(0.1)
-    pid_file.unlink(missing_ok=True)
-    return True
-
-
-def _signal_group(pid: int, sig: int) -> None:
-    try:
-        os.killpg(pid, sig)
-    except (ProcessLookupError, PermissionError):
-        try:
-            os.kill(pid, sig)
-        except ProcessLookupError:
-            pass
 
 
 def probe(check: Callable[[], bool]) -> bool:

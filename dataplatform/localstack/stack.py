@@ -17,6 +17,7 @@ from dataplatform.localstack.mariadb import MariaDB
 from dataplatform.localstack.process import ServiceError
 from dataplatform.localstack.secrets import ensure_local_secrets
 from dataplatform.localstack.service import Service
+from dataplatform.localstack.supervision import ACTIVE, Supervisor
 from dataplatform.localstack.thriftserver import ThriftServer
 from dataplatform.paths import stack_dagster_home, state_dir
 from dataplatform.settings import Settings, load_settings
@@ -33,12 +34,17 @@ class ServiceState:
     address: str
     pid: int | None
     healthy: bool
+    supervised: str = "STOPPED"  # supervisord's state of the process
+    restarts: int = 0  # times supervisord started it again after it died
+    last_exit: str | None = None
 
     @property
     def state(self) -> str:
         if self.healthy:
             return "healthy"
-        return "starting/unhealthy" if self.pid else "stopped"
+        if self.supervised == "FATAL":
+            return "gave up"  # too many failed starts in a row; `stack up` tries again
+        return "starting/unhealthy" if self.supervised in ACTIVE else "stopped"
 
 
 class LocalStack:
@@ -64,6 +70,7 @@ class LocalStack:
         self.waves = [["mariadb", "namenode", "hbase"], ["datanode", "hbase-thrift"],
                       ["thriftserver", "hive-hbase", "flume", "dagster-code-server"],
                       ["dagster-webserver", "dagster-daemon"]]
+        self.supervisor = Supervisor(self.root, self.names(), self.log_file)
 
     def service(self, name: str) -> Service:
         for svc in self.services:
@@ -77,15 +84,18 @@ class LocalStack:
     def log_file(self, name: str) -> Path:
         return self.root / "logs" / f"{name}.log"
 
-    def pid_file(self, name: str) -> Path:
-        return self.root / "run" / f"{name}.pid"
+    def pid(self, name: str) -> int | None:
+        """The service's process id while supervisord runs it, else None."""
+        return self.supervisor.state(name).pid
 
     def status(self) -> list[ServiceState]:
         states = []
         for svc in self.services:
-            pid = process.read_pid(self.pid_file(svc.name))
+            run = self.supervisor.state(svc.name)
             # Only our own process counts: a stranger answering on the port is not our service.
-            states.append(ServiceState(svc.name, svc.address, pid, pid is not None and process.probe(svc.healthy)))
+            healthy = run.pid is not None and process.probe(svc.healthy)
+            states.append(ServiceState(svc.name, svc.address, run.pid, healthy, run.state, run.restarts,
+                                       run.last_exit))
         return states
 
     def up(self, only: list[str] | None = None, report=print) -> dict[str, float]:
@@ -95,23 +105,23 @@ class LocalStack:
         ensure_local_secrets()  # the passwords the services and the code location read
         write_sqoop_launcher()  # the `sqoop` command the import assets run
         write_hbase_table_launcher()  # creates the serving tables pre-split
+        self.supervisor.ensure_running()
         for wave in self.waves:
             started = []
             for name in (n for n in wave if n in wanted):
                 svc = self.service(name)
-                pid = process.read_pid(self.pid_file(name))
-                if pid and process.probe(svc.healthy):
+                run = self.supervisor.state(name)
+                if run.pid is not None and process.probe(svc.healthy):
                     svc.after_start()  # idempotent: re-applies users, grants and the like
-                    report(f"{name:18} already running (pid {pid})")
+                    report(f"{name:18} already running (pid {run.pid})")
                     continue
-                if pid is None:
+                if run.state not in ACTIVE:  # else supervisord is (re)starting it: wait for it below
                     self._start(svc)
                 started.append((svc, time.monotonic()))
                 report(f"{name:18} starting (log: {self.log_file(name)})")
             for svc, t0 in started:
-                pid_file = self.pid_file(svc.name)
                 process.wait_until(svc.healthy, timeout=START_TIMEOUTS[svc.name],
-                                   alive=lambda pf=pid_file: process.read_pid(pf) is not None,
+                                   alive=lambda n=svc.name: self.supervisor.state(n).state in ACTIVE,
                                    what=svc.name, log_file=self.log_file(svc.name))
                 svc.after_start()
                 timings[svc.name] = time.monotonic() - t0
@@ -122,8 +132,7 @@ class LocalStack:
         self._check_port_free(svc)
         try:
             svc.prepare()
-            process.spawn(svc.command(), self.log_file(svc.name), self.pid_file(svc.name),
-                          env=svc.env(), cwd=self.root)
+            self.supervisor.start(svc.name, svc.command(), svc.env(), cwd=self.root)
         except (ServiceError, OSError) as exc:
             raise ServiceError(f"{svc.name} cannot start: {exc}\n  log: {self.log_file(svc.name)}") from exc
 
@@ -131,14 +140,16 @@ class LocalStack:
         for name in only or []:
             self.service(name)  # validates the name
         for svc in reversed([s for s in self.services if not only or s.name in only]):
-            if process.stop(self.pid_file(svc.name)):
+            if self.supervisor.stop(svc.name):
                 report(f"{svc.name:18} stopped")
             else:
                 report(f"{svc.name:18} was not running")
+        if not only:
+            self.supervisor.shutdown()
 
     def _check_port_free(self, svc: Service) -> None:
         host, _, port = svc.address.partition(":")
         if port.isdigit() and process.port_open(host, int(port)):
             raise ServiceError(f"{svc.name}: port {svc.address} is already taken by another "
-                               f"process (not ours: no pid in {self.pid_file(svc.name)}); stop it "
+                               "process (not one supervisord runs for this stack); stop it "
                                "or move ours with the DATAPLATFORM_* port settings")

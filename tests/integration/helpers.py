@@ -2,6 +2,7 @@
 files into Flume's spool folder and reading what the agent landed."""
 
 import os
+import signal
 import time
 from datetime import datetime
 from decimal import Decimal
@@ -136,3 +137,23 @@ def mysql_rows(mysql, sql, *params):
         rows = cur.fetchall()
         conn.commit()
         return rows
+
+
+def kill_and_wait_for_restart(stack, name: str, timeout: float = 300) -> tuple[int, float]:
+    """SIGKILL a service and, with no `stack up`, wait until supervisord runs it again and it is
+    healthy: (the new pid, seconds from the kill to healthy)."""
+    pid = stack.pid(name)
+    assert pid, f"{name} is not running"
+    killed_at = time.monotonic()
+    os.kill(pid, signal.SIGKILL)
+    service = stack.service(name)
+    while True:
+        new_pid = stack.pid(name)
+        if new_pid and new_pid != pid:
+            try:
+                if service.healthy():
+                    return new_pid, time.monotonic() - killed_at
+            except Exception:  # noqa: BLE001 - a service still starting may answer with an error
+                pass
+        assert time.monotonic() - killed_at < timeout, f"{name} not back {timeout:.0f} s after SIGKILL"
+        time.sleep(0.25)

@@ -6,9 +6,7 @@ curated partitions), with events from a seeded generator."""
 
 from __future__ import annotations
 
-import os
 import random
-import signal
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -17,12 +15,12 @@ import dagster as dg
 import pytest
 
 from dataplatform.generator.clickstream import ClickstreamOptions, write_events
-from dataplatform.localstack import process
 from dataplatform.localstack.flume import spool_dir
 from dataplatform.paths import stack_dagster_home, state_dir
 from dataplatform.settings import load_settings
 from dataplatform_assets.clickstream.curated_tables import EVENTS, REJECTS, ensure_tables, partition_dir
 from dataplatform_assets.clickstream.landing import LANDING_DIR, is_open_file
+from tests.integration.helpers import kill_and_wait_for_restart
 
 QUIET = ClickstreamOptions(bad_share=0.0, duplicate_share=0.0)
 # Each test's own hour: no other test writes there, and the test empties it before it starts.
@@ -137,14 +135,8 @@ def test_flume_killed_three_times_loses_and_doubles_nothing(stack, stack_resourc
             for batch in batches[round_no * 5:(round_no + 1) * 5]:
                 write_events(batch, spool, QUIET)
             killed_open.append(_wait_for_open_file(lake, KILL_HOUR))  # Flume is writing these events now
-            pid = process.read_pid(stack.pid_file("flume"))
-            assert pid, "flume is not running"
-            os.kill(pid, signal.SIGKILL)
-            deadline = time.monotonic() + 30
-            while process.pid_alive(pid) and time.monotonic() < deadline:
-                time.sleep(0.2)
-            assert not process.pid_alive(pid), "flume outlived SIGKILL for 30 s"
-            stack.up(["flume"], report=lambda _: None)
+            # No `stack up`: supervisord starts the agent again, after recovering its open files.
+            kill_and_wait_for_restart(stack, "flume")
     finally:
         stack.up(["flume"], report=lambda _: None)  # whatever happened, leave the agent running
     for batch in batches[15:]:

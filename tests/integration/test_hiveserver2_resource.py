@@ -8,7 +8,6 @@ import time
 
 import pytest
 
-from dataplatform.localstack.process import read_pid
 from resources.hive import HiveError, HiveServer2Resource, run_statement
 
 
@@ -31,7 +30,7 @@ def test_a_failed_statement_is_a_hive_error_with_the_servers_reason(hive, statem
 
 
 def test_a_server_that_stops_answering_fails_the_statement_within_the_call_timeout(stack, settings):
-    pid = read_pid(stack.pid_file("thriftserver"))
+    pid = stack.pid("thriftserver")
     assert pid, "the thriftserver is not running"
     impatient = HiveServer2Resource(host=settings.hive_host, port=settings.hive_port,
                                     username=settings.hive_user, call_timeout_seconds=3)

@@ -12,9 +12,10 @@ import dagster as dg
 import pytest
 from dagster._core.scheduler.instigation import InstigatorType, TickStatus
 
-from dataplatform.localstack.process import port_open, read_pid
+from dataplatform.localstack.process import port_open
 from dataplatform.localstack.thriftserver import spark_env
 from dataplatform.paths import stack_dagster_home, state_dir
+from tests.integration.helpers import kill_and_wait_for_restart
 
 CLI = [sys.executable, "-m", "dataplatform.cli"]
 
@@ -33,14 +34,14 @@ def test_status_prints_one_healthy_line_per_service(stack):
 
 
 def test_stack_up_on_a_running_stack_starts_nothing_and_keeps_every_process(stack):
-    pids = {name: read_pid(stack.pid_file(name)) for name in stack.names()}
+    pids = {name: stack.pid(name) for name in stack.names()}
     assert all(pids.values()), pids
     out = run_cli("stack", "up")
     assert out.returncode == 0, out.stdout + out.stderr
     for name, pid in pids.items():
         assert f"{name} " in out.stdout and f"already running (pid {pid})" in out.stdout, name
     assert "starting" not in out.stdout
-    assert {name: read_pid(stack.pid_file(name)) for name in stack.names()} == pids
+    assert {name: stack.pid(name) for name in stack.names()} == pids
     assert all(s.healthy for s in stack.status())
 
 
@@ -216,7 +217,8 @@ def test_down_stops_everything_and_up_brings_the_data_back(stack, hive, imported
     down = run_cli("stack", "down")
     assert down.returncode == 0, down.stderr
     for svc in stack.services:
-        assert read_pid(stack.pid_file(svc.name)) is None, svc.name
+        assert stack.pid(svc.name) is None, svc.name
+    assert not stack.supervisor.running()  # `stack down` stops the supervisor too
     assert not port_open("127.0.0.1", 3306) and not port_open("127.0.0.1", 10000)
     assert not any(port_open("127.0.0.1", p) for p in (3000, 4000, 9000, 9870, 9866, 2181, 9090))
     assert run_cli("stack", "status").returncode == 1
@@ -238,3 +240,14 @@ def test_down_stops_everything_and_up_brings_the_data_back(stack, hive, imported
         state = _landing_sensor_state(instance)
         assert state.instigator_data.cursor == cursor
         assert instance.get_ticks(state.instigator_origin_id, state.selector_id, before=restarted_at, limit=1)
+
+
+@pytest.mark.restarts_stack
+def test_a_killed_service_is_started_again_without_a_person_and_status_says_so(stack):
+    _, seconds = kill_and_wait_for_restart(stack, "hbase-thrift")
+    assert seconds < 120
+    out = run_cli("stack", "status")
+    assert out.returncode == 0, out.stdout + out.stderr
+    line = next(ln for ln in out.stdout.splitlines() if ln.startswith("hbase-thrift "))
+    assert " healthy " in line and re.search(r"restarts [1-9]", line), line
+    assert "terminated by SIGKILL; not expected" in line, line
