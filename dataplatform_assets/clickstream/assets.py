@@ -19,6 +19,7 @@ from dataplatform_assets.clickstream.landing import ClickstreamLandingResource
 from dataplatform_assets.clickstream.parse import MAX_LINE_BYTES, parse_hour
 from dataplatform_assets.clickstream.partitions import DAILY, HOURLY
 from dataplatform_assets.clickstream.sessions import INACTIVITY_GAP_MINUTES, build_sessions
+from dataplatform_assets.retries import OUTAGE_RETRY
 from resources.hive import HiveServer2Resource
 from resources.lake import LakeResource
 
@@ -26,12 +27,12 @@ RAW_CLICKSTREAM = dg.AssetKey(["raw", "clickstream"])
 EVENTS_KEY = dg.AssetKey(["curated", "clickstream_events"])
 REJECTS_KEY = dg.AssetKey(["quarantine", "clickstream_rejects"])  # its files: quarantine/clickstream_rejects
 SESSIONS_KEY = dg.AssetKey(["curated", "sessions"])
+AUTOMATION_SENSOR = "clickstream_automation"  # the declarative automation's sensor (definitions.py)
 RECONCILE_CHECK = "lines_reconcile"
 GAP_CHECK = "sessions_separated_by_the_gap"
 # One step at a time per pool: two runs publishing the same hour (or day) at once would each
 # clear the other's version folders.
 PARSE_POOL, SESSIONS_POOL = "clickstream_parse", "clickstream_sessions"
-HIVE_RETRY = dg.RetryPolicy(max_retries=2, delay=10)
 
 raw_clickstream = dg.AssetSpec(
     RAW_CLICKSTREAM,
@@ -63,7 +64,7 @@ raw_clickstream = dg.AssetSpec(
     # swapped in on its own.
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool=PARSE_POOL,
-    retry_policy=HIVE_RETRY,
+    retry_policy=OUTAGE_RETRY,
     # Blocking: a run whose hours do not reconcile fails without materializing them (failed partitions in
     # the UI), and no sessions are built from them in this run or by SESSIONS_AUTOMATION.
     check_specs=[dg.AssetCheckSpec(
@@ -144,7 +145,7 @@ SESSIONS_AUTOMATION = (
     backfill_policy=dg.BackfillPolicy.single_run(),
     automation_condition=SESSIONS_AUTOMATION,
     pool=SESSIONS_POOL,
-    retry_policy=HIVE_RETRY,
+    retry_policy=OUTAGE_RETRY,
     description=f"`curated.sessions`: visits of a customer (or an anonymous device) with no gap over "
                 f"{INACTIVITY_GAP_MINUTES} minutes, by start day (UTC): start, end, duration, pages, products "
                 "viewed, cart adds, whether it converted.",

@@ -22,15 +22,15 @@ from dataplatform_assets.ingestion.table_import import (
     run_import,
 )
 from dataplatform_assets.ingestion.tables import SHOP_TABLES, SourceTable
+from dataplatform_assets.retries import OUTAGE_RETRY
 from resources.hive import HiveServer2Resource
 from resources.lake import LakeResource
 from resources.mysql import MySQLResource
 from resources.sqoop import SqoopResource
 
-# Connection hiccups are worth a retry; an import is safe to repeat. Failures that cannot heal
-# by waiting (schema drift, a load that does not match its snapshot) raise dg.Failure without retries.
-IMPORT_RETRY = dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL,
-                              jitter=dg.Jitter.PLUS_MINUS)
+# Connection hiccups are worth a retry (OUTAGE_RETRY); an import is safe to repeat. Failures that
+# cannot heal by waiting (schema drift, a load that does not match its snapshot) raise dg.Failure
+# without retries.
 PERMANENT_FAILURES = (SchemaDrift, ImportMismatch, UnsupportedColumn, ValueError)
 WINDOW_CHECK = "load_matches_source_window"
 DUPLICATES_CHECK = "current_view_has_unique_keys"
@@ -65,7 +65,7 @@ def build_import_asset(spec: SourceTable) -> dg.AssetsDefinition:
                      f"`raw/mysql/{spec.name}/load_id=...` (Parquet).{incremental} Every load: "
                      f"`raw.{raw_table_name(spec.name)}`; the table as the source holds it: "
                      f"`raw.{raw_table_name(spec.name)}_current`."),
-        retry_policy=IMPORT_RETRY,
+        retry_policy=OUTAGE_RETRY,
         check_specs=[
             dg.AssetCheckSpec(WINDOW_CHECK, asset=key, description="The load holds exactly the rows the "
                               "source snapshot holds for the same bounded selection."),
