@@ -54,6 +54,7 @@ class Settings:
     sqoop_bin: str = "sqoop"
     hbase_create_table_bin: str = ""
     hbase_table_prefix: str = ""
+    hive_metastore_db: str = ""  # host:port of the metastore's database (the stack's MariaDB locally)
 
     def mysql_password(self) -> str:
         return read_password_file(self.mysql_password_file)
@@ -68,7 +69,7 @@ class Settings:
 
     def hive(self) -> HiveServer2Resource:
         return HiveServer2Resource(host=self.hive_host, port=self.hive_port, username=self.hive_user,
-                                   database_prefix=self.hive_database_prefix)
+                                   database_prefix=self.hive_database_prefix, metastore_db=self.hive_metastore_db)
 
     def hbase(self, table_prefix: str | None = None) -> HBaseResource:
         return HBaseResource(host=self.hbase_thrift_host, port=self.hbase_thrift_port,
@@ -85,6 +86,7 @@ class Settings:
                 "DATAPLATFORM_HIVE_HOST": self.hive_host, "DATAPLATFORM_HIVE_PORT": str(self.hive_port),
                 "DATAPLATFORM_HIVE_USER": self.hive_user,
                 "DATAPLATFORM_HIVE_DATABASE_PREFIX": self.hive_database_prefix,
+                "DATAPLATFORM_HIVE_METASTORE_DB": self.hive_metastore_db,
                 "DATAPLATFORM_HIVE_HBASE_HOST": self.hive_hbase_host,
                 "DATAPLATFORM_HIVE_HBASE_PORT": str(self.hive_hbase_port),
                 "DATAPLATFORM_WEBHDFS_URL": self.webhdfs_url, "DATAPLATFORM_LAKE_ROOT": self.lake_root,
@@ -137,10 +139,11 @@ def load_settings(profile: str | None = None) -> Settings:
     def default(value: str) -> str | None:
         return value if local else None
 
+    mysql_host, mysql_port = _env("MYSQL_HOST", default("127.0.0.1")), _int("MYSQL_PORT", "3306")
     return Settings(
         profile=profile,
-        mysql_host=_env("MYSQL_HOST", default("127.0.0.1")),
-        mysql_port=_int("MYSQL_PORT", "3306"),
+        mysql_host=mysql_host,
+        mysql_port=mysql_port,
         mysql_database=_env("MYSQL_DATABASE", "shop"),
         mysql_user=_env("MYSQL_USER", default("dataplatform")),
         mysql_password_file=_env(
@@ -150,6 +153,9 @@ def load_settings(profile: str | None = None) -> Settings:
         hive_port=_int("HIVE_PORT", "10000"),
         hive_user=_env("HIVE_USER", "dataplatform"),
         hive_database_prefix=os.environ.get("DATAPLATFORM_HIVE_DATABASE_PREFIX", ""),
+        # The local stack's metastore lives in its MariaDB; a cluster names its own (optional).
+        hive_metastore_db=os.environ.get("DATAPLATFORM_HIVE_METASTORE_DB",
+                                         f"{mysql_host}:{mysql_port}" if local else ""),
         hive_hbase_host=_env("HIVE_HBASE_HOST", default("127.0.0.1")),
         hive_hbase_port=_int("HIVE_HBASE_PORT", "10010"),
         hdfs_host=_env("HDFS_HOST", default("127.0.0.1")),

@@ -37,7 +37,8 @@ def _resources(sqoop_framework: str) -> dict[str, object]:
         "hive": HiveServer2Resource(host=dg.EnvVar("DATAPLATFORM_HIVE_HOST"),
                                     port=dg.EnvVar.int("DATAPLATFORM_HIVE_PORT"),
                                     username=dg.EnvVar("DATAPLATFORM_HIVE_USER"),
-                                    database_prefix=dg.EnvVar("DATAPLATFORM_HIVE_DATABASE_PREFIX")),
+                                    database_prefix=dg.EnvVar("DATAPLATFORM_HIVE_DATABASE_PREFIX"),
+                                    metastore_db=dg.EnvVar("DATAPLATFORM_HIVE_METASTORE_DB")),
         # Apache Hive 4.1: the HiveServer2 that reads HBase-backed tables (the Spark one cannot).
         "hive_hbase": HiveServer2Resource(host=dg.EnvVar("DATAPLATFORM_HIVE_HBASE_HOST"),
                                           port=dg.EnvVar.int("DATAPLATFORM_HIVE_HBASE_PORT"),

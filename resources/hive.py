@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,8 @@ from resources.sql import Sql, checked_name, column_definitions, ident, lit, qua
 # hanging it (a test once hung 15 minutes on one such call).
 CATALOG_SQL = "hive/catalog.sql"
 _RUNNING = (TOperationState.INITIALIZED_STATE, TOperationState.PENDING_STATE, TOperationState.RUNNING_STATE)
+# What a failing metastore makes the server say: with its database down, even `default` "cannot be found".
+METASTORE_SIGNS = ("SCHEMA_NOT_FOUND", "MetaException", "metastore", "Communications link failure")
 
 
 class HiveError(RuntimeError):
@@ -58,6 +61,9 @@ class HiveServer2Resource(dg.ConfigurableResource):
     database_prefix: str = ""
     call_timeout_seconds: float = Field(default=120.0, description="socket timeout of each call to the "
                                         "server; statements themselves may run longer (they are polled)")
+    metastore_db: str = Field(default="", description="host:port of the database behind the server's Hive "
+                              "metastore; when a statement fails the way a dead metastore makes it fail and "
+                              "that port does not answer, the error says so instead of the server's symptom")
 
     def db(self, name: str) -> str:
         """The database `name` is in this warehouse (its prefix added), checked to be a plain name."""
@@ -79,10 +85,25 @@ class HiveServer2Resource(dg.ConfigurableResource):
             cur = conn.cursor()
             try:
                 yield cur
+            except HiveError as exc:
+                raise self._named_outage(exc) from None
             finally:
                 _quietly(cur.close)
         finally:
             _quietly(conn.close)
+
+    def _named_outage(self, error: HiveError) -> HiveError:
+        """`error`, or what lies behind it when that is the metastore's database being down."""
+        text = str(error)
+        host, _, port = self.metastore_db.rpartition(":")
+        if not host or not port.isdigit() or not any(sign in text for sign in METASTORE_SIGNS):
+            return error
+        try:
+            socket.create_connection((host, int(port)), timeout=3).close()
+            return error
+        except OSError as exc:
+            return HiveError(f"Hive metastore unreachable: its database at {self.metastore_db} is down "
+                             f"({exc.strerror or exc}); the server said:\n  {text}")
 
     def describe(self, database: str, name: str) -> TableDescription | None:
         """What the metastore knows of `database`.`name` (database unprefixed); None if there is no such table."""

@@ -74,6 +74,15 @@ def classify_lines(cur, fmt: ClickstreamFormat, partition_key: str) -> None:
                                  hour_start=lit(hour_start(partition_key).strftime("%Y-%m-%d %H:%M:%S"))))
 
 
+def discard(lake: LakeResource, folders: list[str]) -> None:
+    """Delete folders of an unpublished version, as far as the lake lets us now."""
+    for folder in folders:
+        try:
+            lake.delete_dir(folder)
+        except Exception:  # noqa: BLE001 - missing, or the lake is down: the next run removes it
+            pass
+
+
 def parse_hour(hive: HiveServer2Resource, lake: LakeResource, landing: ClickstreamLandingResource,
                partition_key: str, version: str) -> HourOutcome:
     fmt = clickstream_format(landing.format)
@@ -84,31 +93,37 @@ def parse_hour(hive: HiveServer2Resource, lake: LakeResource, landing: Clickstre
     outcome = HourOutcome(partition_key, files=len(files))
     events_at = f"{partition_dir(EVENTS, partition)}/{version}"
     rejects_at = f"{partition_dir(REJECTS, partition)}/{version}"
-    with hive.cursor() as cur:
-        def run(name: str, **values: Sql) -> None:
-            for text in statements(PARSE_SQL, name, **values):
-                run_statement(cur, text)
+    staged = f"{partition_dir(EVENTS, partition)}/_staged-{version}"
+    try:
+        with hive.cursor() as cur:
+            def run(name: str, **values: Sql) -> None:
+                for text in statements(PARSE_SQL, name, **values):
+                    run_statement(cur, text)
 
-        run("settings")
-        if files:
-            run("lines_view", files=lines_glob(lake.uri(bucket), files))
-        else:  # nothing landed (yet): publish empty partitions rather than fail
-            run("no_lines_view")
-        classify_lines(cur, fmt, partition_key)
-        staged = f"{partition_dir(EVENTS, partition)}/_staged-{version}"
-        run("stage", location=lit(lake.uri(staged)))
-        run("outcome", staged=path(lake.uri(staged)))
-        run("write_events", location=lit(lake.uri(events_at)), source_format=lit(fmt.name))
-        run("write_rejects", location=lit(lake.uri(rejects_at)), source_format=lit(fmt.name))
-        run("outcome_counts")
-        for reason, lines, distinct_ids in cur.fetchall():
-            if reason:
-                outcome.reasons[reason] += int(lines)
-                outcome.rejected += int(lines)
-            else:
-                outcome.accepted, outcome.duplicates = int(distinct_ids), int(lines) - int(distinct_ids)
-        run("count_lines")
-        outcome.lines_read = int(cur.fetchone()[0])
+            run("settings")
+            if files:
+                run("lines_view", files=lines_glob(lake.uri(bucket), files))
+            else:  # nothing landed (yet): publish empty partitions rather than fail
+                run("no_lines_view")
+            classify_lines(cur, fmt, partition_key)
+            run("stage", location=lit(lake.uri(staged)))
+            run("outcome", staged=path(lake.uri(staged)))
+            run("write_events", location=lit(lake.uri(events_at)), source_format=lit(fmt.name))
+            run("write_rejects", location=lit(lake.uri(rejects_at)), source_format=lit(fmt.name))
+            run("outcome_counts")
+            for reason, lines, distinct_ids in cur.fetchall():
+                if reason:
+                    outcome.reasons[reason] += int(lines)
+                    outcome.rejected += int(lines)
+                else:
+                    outcome.accepted, outcome.duplicates = int(distinct_ids), int(lines) - int(distinct_ids)
+            run("count_lines")
+            outcome.lines_read = int(cur.fetchone()[0])
+    except Exception:
+        # Nothing points at these folders yet: a failed run leaves none behind (a killed one cannot
+        # clean up; the next run of the hour removes what it left).
+        discard(lake, [staged, events_at, rejects_at])
+        raise
     publish_partition(hive, lake, EVENTS, partition, version)
     publish_partition(hive, lake, REJECTS, partition, version)
     outcome.published_events, outcome.published_event_ids = partition_rows(hive, EVENTS, partition, "event_id")

@@ -21,6 +21,7 @@ from dataplatform_assets.clickstream.assets import (
 from dataplatform_assets.clickstream.curated_tables import EVENTS, REJECTS, new_version, partition_dir
 from dataplatform_assets.clickstream.landing import ClickstreamLandingResource
 from dataplatform_assets.clickstream.partitions import bucket_of
+from resources.hive import HiveError
 from resources.sql import SQL_DIR
 from tests.integration.clickstream_corpus import (
     HOUR,
@@ -230,6 +231,27 @@ def test_a_killed_parse_leaves_only_orphans_the_next_run_removes(lake, hive, tes
         left = {d.rsplit("-", 1)[-1] for d in lake.list_dirs(folder)}
         assert left == {rerun.run_id[:8], first.run_id[:8]}, lake.list_dirs(folder)
     assert hive.query(count)[0][0] == good
+
+
+def test_a_parse_that_fails_midway_leaves_no_folder_behind(lake, hive, test_resources, monkeypatch):
+    hour = "2025-06-03-08:00"
+    land(lake, hour, {"events.4100.jsonl": event_line(450, "2025-06-03T08:01:00.000+00:00", 45) + b"\n"})
+    dt, hr = bucket_of(hour)
+    folders = [partition_dir(t, {"dt": dt, "hr": hr}) for t in (EVENTS, REJECTS)]
+    _parse(test_resources, hour)
+    before = {folder: set(lake.list_dirs(folder)) for folder in folders}
+    real = parse.run_statement
+
+    def server_gone_while_writing_rejects(cur, text):
+        if text.lstrip().startswith("INSERT") and "clickstream_rejects" in text:
+            raise HiveError("HiveServer2 stopped answering during: INSERT OVERWRITE DIRECTORY ... (the test)")
+        real(cur, text)
+
+    monkeypatch.setattr(parse, "run_statement", server_gone_while_writing_rejects)
+    with pytest.raises(HiveError):
+        parse.parse_hour(hive, lake, ClickstreamLandingResource(landing_dir=LANDING), hour, new_version("0failed0-run"))
+    # Its staged copy and its events version were written, then removed: the hour is as it was.
+    assert {folder: set(lake.list_dirs(folder)) for folder in folders} == before
 
 
 def test_anonymous_visitors_are_sessionized_per_device(lake, hive, test_resources):

@@ -45,3 +45,17 @@ def test_a_server_that_stops_answering_fails_the_statement_within_the_call_timeo
             os.kill(pid, signal.SIGCONT)
     assert 3 <= waited < 30
     assert impatient.query("SELECT 42") == [(42,)]  # the server is back and so is the resource
+
+
+def test_a_dead_metastore_database_is_named_instead_of_the_servers_symptom(hive):
+    missing = "SHOW TABLES IN no_such_schema_for_the_test"
+    with pytest.raises(HiveError) as up:  # the metastore's database answers: the server's own reason
+        hive.query(missing)
+    assert "SCHEMA_NOT_FOUND" in str(up.value) and "metastore unreachable" not in str(up.value)
+    # The same symptom while the metastore's database does not answer (port 1: nothing listens).
+    dead = hive.model_copy(update={"metastore_db": "127.0.0.1:1"})
+    with pytest.raises(HiveError) as down:
+        dead.query(missing)
+    message = str(down.value)
+    assert message.startswith("Hive metastore unreachable: its database at 127.0.0.1:1 is down")
+    assert "SCHEMA_NOT_FOUND" in message  # what the server said stays in the message
