@@ -1,10 +1,12 @@
 """Full imports of the shop tables, materialized through Dagster, read back through HiveServer2."""
 
+import dagster as dg
 import pyarrow.parquet as pq
 import pytest
 
 from dataplatform.generator.changes import apply_change_batch
 from dataplatform.paths import state_dir
+from dataplatform_assets.ingestion import assets as ingestion_assets
 from dataplatform_assets.ingestion.assets import COUNT_CHECK, DUPLICATES_CHECK, WINDOW_CHECK
 from dataplatform_assets.ingestion.engine_choice import ENGINES
 from dataplatform_assets.ingestion.load_state import published_loads, table_dir
@@ -12,7 +14,7 @@ from dataplatform_assets.ingestion.raw_tables import current_row_count
 from dataplatform_assets.ingestion.table_import import new_load_id, run_import
 from dataplatform_assets.ingestion.tables import SHOP_TABLES
 from resources.mysql import MySQLError, MySQLResource
-from tests.integration.helpers import every_load_rows, materialize, rows_in_hive, rows_in_mysql
+from tests.integration.helpers import every_load_rows, materialize, materialize_specs, rows_in_hive, rows_in_mysql
 
 TABLES = [t.name for t in SHOP_TABLES]
 
@@ -94,6 +96,36 @@ def test_a_failed_import_publishes_nothing_and_the_next_run_completes(imported, 
     materialize(test_resources)
     assert current_row_count(hive, "order_items") == count_before + 5
     assert lake.list_dirs(f"{base}/_staging") == []  # the good run cleared the leftovers
+
+
+@pytest.mark.parametrize("killed_in", ["publish_raw_table", "current_row_count"])
+def test_an_import_killed_after_its_upload_is_completed_by_the_next_run(killed_in, imported, mysql, hive, lake,
+                                                                         test_resources, monkeypatch):
+    """The two later crash points of a load: uploaded but not yet registered in Hive
+    (`publish_raw_table` never ran), and registered but the run ended before its checks."""
+    spec = next(t for t in SHOP_TABLES if t.name == "order_items")
+    before, count_before = published_loads(lake, "order_items"), current_row_count(hive, "order_items")
+    with mysql.connect() as conn, conn.cursor() as cur:
+        cur.execute("INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price) "
+                    "SELECT order_id, 98, product_id, 1, unit_price FROM order_items WHERE line_no = 1 LIMIT 5")
+        conn.commit()
+
+    def killed(*_args, **_kwargs):  # the run ends here: nothing after this line of the asset runs
+        raise dg.Failure(f"killed in {killed_in}", allow_retries=False)
+
+    monkeypatch.setattr(ingestion_assets, killed_in, killed)
+    assert not materialize_specs(test_resources, spec, raise_on_error=False).success
+    monkeypatch.undo()
+    [new_load] = sorted(set(published_loads(lake, "order_items")) - set(before))  # uploaded: in the lake
+    registered = current_row_count(hive, "order_items")
+    assert registered == (count_before if killed_in == "publish_raw_table" else count_before + 5)
+    assert not lake.list_dirs(f"{table_dir('order_items')}/_staging")
+
+    assert materialize_specs(test_resources, spec).success  # the next run completes what was left
+    assert current_row_count(hive, "order_items") == count_before + 5
+    partitions = {r[0].split("=", 1)[1] for r in hive.query(f"SHOW PARTITIONS {hive.db('raw')}.mysql_order_items")}
+    assert new_load in partitions and partitions == set(published_loads(lake, "order_items"))
+    assert rows_in_hive(hive, "order_items", "order_item_id") == rows_in_mysql(mysql, "order_items", "order_item_id")
 
 
 def test_wrong_password_is_a_clear_error_that_never_shows_the_password(settings, tmp_path):
