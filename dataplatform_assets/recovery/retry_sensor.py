@@ -94,6 +94,17 @@ def services_down(hive: HiveServer2Resource, lake: LakeResource, mysql: MySQLRes
     return down
 
 
+def superseded(instance: dg.DagsterInstance, record: dg.RunRecord, work: tuple) -> bool:
+    """Whether a later run (of any status) did the same work: then that run is what counts."""
+    run = record.dagster_run
+    same_partitions = {tag: run.tags[tag] for tag in ("dagster/partition", RANGE_START_TAG, RANGE_END_TAG)
+                       if tag in run.tags}
+    later = instance.get_run_records(dg.RunsFilter(created_after=record.create_timestamp, tags=same_partitions),
+                                     limit=200)
+    return any(r.dagster_run.run_id != run.run_id and work_of(r.dagster_run, assets_of(instance, r.dagster_run)) == work
+               for r in later)
+
+
 def retry_job(keys: frozenset[dg.AssetKey]) -> str | None:
     if EVENTS_KEY in keys or REJECTS_KEY in keys:
         return "retry_clickstream_hours"
@@ -121,19 +132,21 @@ def retry_request(run: dg.DagsterRun, assets: frozenset[dg.AssetKey], attempt: i
 def failed_run_retry_sensor(context: dg.SensorEvaluationContext, hive: HiveServer2Resource, lake: LakeResource,
                             mysql: MySQLResource):
     cursor = RetryCursor.parse(context.cursor)
+    instance = context.instance
     since = datetime.now(timezone.utc) - LOOKBACK
-    latest: dict[tuple, tuple[dg.RunRecord, frozenset[dg.AssetKey]]] = {}
-    for record in context.instance.get_run_records(dg.RunsFilter(created_after=since), limit=2000):
-        assets = assets_of(context.instance, record.dagster_run)
-        # Newest first: the first run seen of each piece of work is its latest.
-        latest.setdefault(work_of(record.dagster_run, assets), (record, assets))
-    due, waiting = [], 0
-    for record, assets in latest.values():
+    failed = [record for tag, names in AUTOMATION.items()
+              for record in instance.get_run_records(dg.RunsFilter(
+                  statuses=[dg.DagsterRunStatus.FAILURE], created_after=since, tags={tag: list(names)}))]
+    due, waiting, seen = [], 0, set()
+    for record in sorted(failed, key=lambda r: r.create_timestamp, reverse=True):
         run = record.dagster_run
-        if (run.status != dg.DagsterRunStatus.FAILURE or not automated(run.tags) or run.run_id in cursor.left
-                or retry_job(assets) is None):
+        assets = assets_of(instance, run)
+        work = work_of(run, assets)
+        if run.run_id in cursor.left or work in seen or retry_job(assets) is None or superseded(instance, record, work):
+            seen.add(work)
             continue
-        failure = run_failure(context.instance, run.run_id)
+        seen.add(work)
+        failure = run_failure(instance, run.run_id)
         if not failure.transient:
             cursor.left[run.run_id] = failure.reason
             context.log.warning(f"run {run.run_id} is not retried: {failure.reason}")
@@ -144,7 +157,7 @@ def failed_run_retry_sensor(context: dg.SensorEvaluationContext, hive: HiveServe
             waiting += 1
             continue
         due.append((run, assets, attempt, failure.reason))
-    live = {record.dagster_run.run_id for record, _ in latest.values()}
+    live = {record.dagster_run.run_id for record in failed}
     cursor.left = {run_id: why for run_id, why in cursor.left.items() if run_id in live}
     context.update_cursor(cursor.serialize())
     if not due:

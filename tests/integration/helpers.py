@@ -146,10 +146,15 @@ def kill_and_wait_for_restart(stack, name: str, timeout: float = 300) -> tuple[i
     assert pid, f"{name} is not running"
     killed_at = time.monotonic()
     os.kill(pid, signal.SIGKILL)
+    return wait_until_back(stack, name, pid, killed_at, timeout)
+
+
+def wait_until_back(stack, name: str, killed_pid: int, killed_at: float, timeout: float = 300) -> tuple[int, float]:
+    """Wait until a new process of the killed service is healthy: (its pid, seconds since the kill)."""
     service = stack.service(name)
     while True:
         new_pid = stack.pid(name)
-        if new_pid and new_pid != pid:
+        if new_pid and new_pid != killed_pid:
             try:
                 if service.healthy():
                     return new_pid, time.monotonic() - killed_at

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import random
 import time
-import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import dagster as dg
 import pytest
@@ -17,69 +16,22 @@ import pytest
 from dataplatform.generator.clickstream import ClickstreamOptions, write_events
 from dataplatform.localstack.flume import spool_dir
 from dataplatform.paths import stack_dagster_home, state_dir
-from dataplatform.settings import load_settings
-from dataplatform_assets.clickstream.curated_tables import EVENTS, REJECTS, ensure_tables, partition_dir
-from dataplatform_assets.clickstream.landing import LANDING_DIR, is_open_file
+from dataplatform_assets.clickstream.landing import is_open_file
 from tests.integration.helpers import kill_and_wait_for_restart
+from tests.integration.stack_clickstream import QUIET, counts, empty_hour, hour_events, in_hour, stack_resources
+from tests.integration.stack_clickstream import bucket as _bucket
 
-QUIET = ClickstreamOptions(bad_share=0.0, duplicate_share=0.0)
+__all__ = ["stack_resources"]  # the fixture
 # Each test's own hour: no other test writes there, and the test empties it before it starts.
 FLOW_HOUR = datetime(2025, 9, 14, 15)
 KILL_HOUR = datetime(2025, 9, 15, 3)
-
-
-@pytest.fixture(scope="module")
-def stack_resources(stack):
-    down = [s.name for s in stack.status() if s.name in ("dagster-daemon", "flume") and not s.healthy]
-    if down:
-        pytest.fail(f"the stack's {', '.join(down)} must be running: `dataplatform stack up`", pytrace=False)
-    settings = load_settings("local")
-    return {"lake": settings.lake(), "hive": settings.hive()}
-
-
-def _bucket(hour: datetime) -> str:
-    return f"{LANDING_DIR}/dt={hour:%Y-%m-%d}/hr={hour:%H}"
-
-
-def _empty_hour(resources, hour: datetime) -> None:
-    """The hour as if it had never been seen: no landed files, no curated partitions."""
-    hive, lake = resources["hive"], resources["lake"]
-    fs, _ = lake.filesystem()
-    fs.delete_dir_contents(lake.path(_bucket(hour)), missing_dir_ok=True)
-    ensure_tables(hive, lake, EVENTS, REJECTS)
-    partition = {"dt": f"{hour:%Y-%m-%d}", "hr": f"{hour:%H}"}
-    for table in (EVENTS, REJECTS):
-        hive.execute(f"ALTER TABLE {hive.db('curated')}.{table.name} DROP IF EXISTS PARTITION "
-                     f"(dt = '{partition['dt']}', hr = '{partition['hr']}')")
-        fs.delete_dir_contents(lake.path(partition_dir(table, partition)), missing_dir_ok=True)
-    assert lake.list_status(_bucket(hour)) == []
-    assert _counts(hive, hour) == (0, 0)
-
-
-def _events(n: int, hour: datetime, rng: random.Random) -> list[dict]:
-    events = [{"event_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "event_type": "page_view",
-               "event_ts": hour + timedelta(milliseconds=rng.randrange(3_600_000)),
-               "customer_id": rng.randrange(1, 999),
-               "device_id": "dev-flow", "channel": "web", "page": "/", "host": rng.randrange(2)} for _ in range(n)]
-    return sorted(events, key=lambda e: e["event_ts"])
-
-
-def _partition(hour: datetime) -> str:
-    return f"dt = '{hour:%Y-%m-%d}' AND hr = '{hour:%H}'"
-
-
-def _counts(hive, hour: datetime) -> tuple[int, int]:
-    """(rows, distinct ids) of the hour in curated.clickstream_events; any HiveServer2 error surfaces at once."""
-    rows = hive.query(f"SELECT COUNT(*), COUNT(DISTINCT event_id) FROM {hive.db('curated')}.clickstream_events "
-                      f"WHERE {_partition(hour)}")
-    return int(rows[0][0]), int(rows[0][1])
 
 
 def _wait_for_events(hive, hour: datetime, expected: int, timeout: float) -> tuple[int, int]:
     """(rows, distinct ids) of the hour once it holds exactly `expected` rows; fails after `timeout`."""
     deadline, seen = time.monotonic() + timeout, (0, 0)
     while time.monotonic() < deadline:
-        seen = _counts(hive, hour)  # the tables exist (_empty_hour made sure): no error is expected here
+        seen = counts(hive, hour)  # the tables exist (_empty_hour made sure): no error is expected here
         if seen[0] == expected:
             return seen
         time.sleep(2)
@@ -109,24 +61,24 @@ def _wait_for_open_file(lake, hour: datetime, timeout: float = 60) -> str:
 
 def test_spooled_files_become_queryable_through_the_sensor(stack_resources):
     started = datetime.now(timezone.utc)
-    _empty_hour(stack_resources, FLOW_HOUR)
+    empty_hour(stack_resources, FLOW_HOUR)
     rng = random.Random(15_1)
-    events = _events(500, FLOW_HOUR, rng)
+    events = hour_events(500, FLOW_HOUR, rng)
     options = ClickstreamOptions(bad_share=0.03, duplicate_share=0.02, huge_line_bytes=10_000)
     stats = write_events(events, spool_dir(state_dir()), options)
     rows, distinct = _wait_for_events(stack_resources["hive"], FLOW_HOUR, len(events), timeout=240)
     assert rows == distinct == len(events)  # the duplicates written were removed
     ids = {r[0] for r in stack_resources["hive"].query(
-        f"SELECT event_id FROM curated.clickstream_events WHERE {_partition(FLOW_HOUR)}")}
+        f"SELECT event_id FROM curated.clickstream_events WHERE {in_hour(FLOW_HOUR)}")}
     assert ids == {e["event_id"] for e in events}
     assert stats.duplicates > 0
     assert _sensor_runs_for(FLOW_HOUR, started), "the hour was parsed, but by no run of the landing sensor"
 
 
 def test_flume_killed_three_times_loses_and_doubles_nothing(stack, stack_resources):
-    _empty_hour(stack_resources, KILL_HOUR)
+    empty_hour(stack_resources, KILL_HOUR)
     rng = random.Random(15_2)
-    events = _events(100_000, KILL_HOUR, rng)
+    events = hour_events(100_000, KILL_HOUR, rng)
     spool, lake = spool_dir(state_dir()), stack_resources["lake"]
     batches = [events[i:i + 5_000] for i in range(0, len(events), 5_000)]
     killed_open = []
@@ -143,7 +95,7 @@ def test_flume_killed_three_times_loses_and_doubles_nothing(stack, stack_resourc
         write_events(batch, spool, QUIET)
     rows, distinct = _wait_for_events(stack_resources["hive"], KILL_HOUR, len(events), timeout=600)
     ids = [r[0] for r in stack_resources["hive"].query(
-        f"SELECT event_id FROM curated.clickstream_events WHERE {_partition(KILL_HOUR)}")]
+        f"SELECT event_id FROM curated.clickstream_events WHERE {in_hour(KILL_HOUR)}")]
     assert len(ids) == len(set(ids)) == rows == distinct
     assert set(ids) == {e["event_id"] for e in events}
     # Each kill hit a file Flume had open: the restart made it visible (recovered) instead of losing it.

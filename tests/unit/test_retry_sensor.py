@@ -22,15 +22,18 @@ HOUR = "2025-06-03-07:00"
 OUTAGE = "HiveServer2 at 127.0.0.1:10000 is not reachable (Could not connect to any of [('127.0.0.1', 10000)])"
 
 
-def failed_hour(instance, error: Exception, tags: dict[str, str] | None = None, hour: str = HOUR) -> str:
-    """A run of the hourly assets' keys, as the landing sensor starts them, failing with `error`."""
+def failed_hour(instance, error: Exception | None, tags: dict[str, str] | None = None, hour: str = HOUR) -> str:
+    """A run of the hourly assets' keys, as the landing sensor starts them, failing with `error`
+    (succeeding when it is None)."""
     @dg.multi_asset(specs=[dg.AssetSpec(EVENTS_KEY), dg.AssetSpec(REJECTS_KEY)], partitions_def=HOURLY)
     def parse_stand_in():
-        raise error
+        if error is not None:
+            raise error
+        return None, None
 
     result = dg.materialize([parse_stand_in], partition_key=hour, instance=instance, raise_on_error=False,
                             tags=tags if tags is not None else {"dagster/sensor_name": clickstream_landing_sensor.name})
-    assert not result.success
+    assert result.success == (error is None)
     return result.run_id
 
 
@@ -91,3 +94,12 @@ def test_failures_waiting_cannot_mend_and_runs_a_person_started_are_left_alone(t
         assert on_purpose in cursor and "lines do not reconcile" in cursor
         again, _ = evaluate(instance, tmp_path, cursor)  # decided once, not read again
     assert isinstance(again, dg.SkipReason)
+
+
+def test_a_failed_hour_that_a_later_run_parsed_is_not_retried(tmp_path, monkeypatch):
+    monkeypatch.setattr(retry_sensor, "FIRST_WAIT_SECONDS", 0)
+    with dg.DagsterInstance.ephemeral() as instance:
+        failed_hour(instance, ConnectionError(OUTAGE))
+        failed_hour(instance, None)  # the landing sensor asked for the hour again, and that run succeeded
+        result, _ = evaluate(instance, tmp_path)
+    assert isinstance(result, dg.SkipReason) and result.skip_message == "no failed run to retry"
