@@ -15,15 +15,20 @@ import time
 from pathlib import Path
 
 
+def write_spec(spec_file: Path, spec: dict) -> None:
+    """Replace the spec in one step; the environment in it can hold passwords: the owner's only."""
+    staged = spec_file.with_suffix(".tmp")
+    fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        json.dump(spec, out)
+    os.replace(staged, spec_file)
+
+
 def main(spec_path: str) -> None:
     spec_file = Path(spec_path)
     spec = json.loads(spec_file.read_text())
     if spec["prepared"]:  # `stack up` prepared this start; the next one (a restart) prepares itself
-        staged = spec_file.with_suffix(".tmp")
-        fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as out:
-            json.dump(spec | {"prepared": False}, out)
-        os.replace(staged, spec_file)
+        write_spec(spec_file, spec | {"prepared": False})
     elif spec["prepare_restarts"]:
         print(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} restarted by supervisord: preparing", flush=True)
         os.environ.clear()

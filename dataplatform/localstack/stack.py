@@ -86,7 +86,7 @@ class LocalStack:
 
     def pid(self, name: str) -> int | None:
         """The service's process id while supervisord runs it, else None."""
-        return self.supervisor.state(name).pid
+        return self.supervisor.process(name)[1]
 
     def status(self) -> list[ServiceState]:
         states = []
@@ -110,18 +110,18 @@ class LocalStack:
             started = []
             for name in (n for n in wave if n in wanted):
                 svc = self.service(name)
-                run = self.supervisor.state(name)
-                if run.pid is not None and process.probe(svc.healthy):
+                state, pid = self.supervisor.process(name)
+                if pid is not None and process.probe(svc.healthy):
                     svc.after_start()  # idempotent: re-applies users, grants and the like
-                    report(f"{name:18} already running (pid {run.pid})")
+                    report(f"{name:18} already running (pid {pid})")
                     continue
-                if run.state not in ACTIVE:  # else supervisord is (re)starting it: wait for it below
+                if state not in ACTIVE:  # else supervisord is (re)starting it: wait for it below
                     self._start(svc)
                 started.append((svc, time.monotonic()))
                 report(f"{name:18} starting (log: {self.log_file(name)})")
             for svc, t0 in started:
                 process.wait_until(svc.healthy, timeout=START_TIMEOUTS[svc.name],
-                                   alive=lambda n=svc.name: self.supervisor.state(n).state in ACTIVE,
+                                   alive=lambda n=svc.name: self.supervisor.process(n)[0] in ACTIVE,
                                    what=svc.name, log_file=self.log_file(svc.name))
                 svc.after_start()
                 timings[svc.name] = time.monotonic() - t0

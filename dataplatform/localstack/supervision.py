@@ -9,8 +9,6 @@ after START_RETRIES failed starts in a row the service is given up (FATAL) until
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import subprocess
 import sys
@@ -19,6 +17,7 @@ import xmlrpc.client
 from dataclasses import dataclass
 from pathlib import Path
 
+from dataplatform.localstack.launch import write_spec
 from dataplatform.localstack.process import ServiceError, pid_alive
 from dataplatform.paths import venv_script
 
@@ -141,14 +140,9 @@ class Supervisor:
               prepare_restarts: bool = True) -> None:
         """Start `name` with this command line and environment; its restarts reuse them, after the
         stack's `prepare()` of the service named `name` when `prepare_restarts`."""
-        spec = self.spec_file(name)
-        staged = spec.with_suffix(".tmp")
-        # The environment can hold passwords: the file is the owner's only.
-        fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as out:
-            json.dump({"name": name, "command": command, "env": env, "cwd": str(cwd), "root": str(self.root),
-                       "prepared": True, "prepare_restarts": prepare_restarts}, out)
-        os.replace(staged, spec)
+        write_spec(self.spec_file(name), {"name": name, "command": command, "env": env, "cwd": str(cwd),
+                                          "root": str(self.root), "prepared": True,
+                                          "prepare_restarts": prepare_restarts})
         try:
             self._rpc().supervisor.startProcess(name, False)
         except xmlrpc.client.Fault as fault:
@@ -157,7 +151,7 @@ class Supervisor:
 
     def stop(self, name: str) -> bool:
         """Stop `name` (SIGTERM to its process group, SIGKILL after STOP_SECONDS); False if it was not running."""
-        if not self.running() or self.state(name).state not in ACTIVE:
+        if self.process(name)[0] not in ACTIVE:
             return False
         try:
             self._rpc().supervisor.stopProcess(name, True)
@@ -167,15 +161,20 @@ class Supervisor:
             return False
         return True
 
-    def state(self, name: str) -> ProgramState:
+    def process(self, name: str) -> tuple[str, int | None]:
+        """(supervisord's state of `name`, its pid while it runs)."""
         if not self.running():
-            return ProgramState("STOPPED", None, 0, None)
+            return "STOPPED", None
         try:
             info = self._rpc().supervisor.getProcessInfo(name)
         except xmlrpc.client.Fault:  # not (yet) a program of this supervisord
-            return ProgramState("STOPPED", None, 0, None)
-        restarts, last_exit = self._exits(name)
-        return ProgramState(info["statename"], info["pid"] or None, restarts, last_exit)
+            return "STOPPED", None
+        return info["statename"], info["pid"] or None
+
+    def state(self, name: str) -> ProgramState:
+        """The process, with its restarts and last exit read from supervisord's log."""
+        state, pid = self.process(name)
+        return ProgramState(state, pid, *self._exits(name))
 
     def _exits(self, name: str) -> tuple[int, str | None]:
         """Unexpected exits since supervisord started, and the last exit, from supervisord's log."""

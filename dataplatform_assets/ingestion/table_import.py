@@ -114,7 +114,21 @@ def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load
                engine: ImportEngine | None = None, force_full: bool = False,
                progress: Callable[[int], None] = lambda rows: None) -> LoadResult:
     """Import one table with `engine` (default: its contract's, which for Spark and Sqoop must be
-    given built with its client: engine_choice.py)."""
+    given built with its client: engine_choice.py). A run that fails leaves no staging behind; a
+    killed one cannot clean up, and the next run clears what it left."""
+    try:
+        return _import(mysql, lake, spec, load_id, engine=engine, force_full=force_full, progress=progress)
+    except Exception:
+        fs, _ = lake.filesystem()
+        try:
+            fs.delete_dir_contents(lake.path(f"{table_dir(spec.name)}/_staging"), missing_dir_ok=True)
+        except Exception:  # noqa: BLE001 - the lake is down too: the next run clears it
+            pass
+        raise
+
+
+def _import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load_id: str, *,
+            engine: ImportEngine | None, force_full: bool, progress: Callable[[int], None]) -> LoadResult:
     started = time.monotonic()
     base = table_dir(spec.name)
     staging, final = f"{base}/_staging/load_id={load_id}", f"{base}/load_id={load_id}"
@@ -177,7 +191,6 @@ def run_import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load
             lake.upload(local_part, f"{staging}/part-00000.parquet")
 
     if engine.in_snapshot and rows.written != expected:
-        fs.delete_dir(lake.path(staging))
         raise ImportMismatch(f"{spec.name}: wrote {rows.written} rows but the snapshot holds {expected} "
                              "for the same selection; nothing was published")
     state = LoadState(

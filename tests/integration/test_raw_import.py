@@ -98,6 +98,17 @@ def test_a_failed_import_publishes_nothing_and_the_next_run_completes(imported, 
     assert lake.list_dirs(f"{base}/_staging") == []  # the good run cleared the leftovers
 
 
+def test_an_import_that_fails_leaves_no_staging_behind(imported, mysql, lake):
+    spec = next(t for t in SHOP_TABLES if t.name == "order_items")
+
+    def source_gone(rows):
+        raise RuntimeError("the source went away mid-read (the test)")
+
+    with pytest.raises(RuntimeError, match="went away"):
+        run_import(mysql, lake, spec, new_load_id(), force_full=True, progress=source_gone)
+    assert lake.list_dirs(f"{table_dir('order_items')}/_staging") == []
+
+
 @pytest.mark.parametrize("killed_in", ["publish_raw_table", "current_row_count"])
 def test_an_import_killed_after_its_upload_is_completed_by_the_next_run(killed_in, imported, mysql, hive, lake,
                                                                          test_resources, monkeypatch):
