@@ -89,9 +89,9 @@ class LocalStack:
         return self.supervisor.process(name)[1]
 
     def status(self) -> list[ServiceState]:
-        states = []
+        states, runs = [], self.supervisor.states(self.names())
         for svc in self.services:
-            run = self.supervisor.state(svc.name)
+            run = runs[svc.name]
             # Only our own process counts: a stranger answering on the port is not our service.
             healthy = run.pid is not None and process.probe(svc.healthy)
             states.append(ServiceState(svc.name, svc.address, run.pid, healthy, run.state, run.restarts,

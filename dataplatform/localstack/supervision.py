@@ -173,22 +173,27 @@ class Supervisor:
 
     def state(self, name: str) -> ProgramState:
         """The process, with its restarts and last exit read from supervisord's log."""
-        state, pid = self.process(name)
-        return ProgramState(state, pid, *self._exits(name))
+        return self.states([name])[name]
 
-    def _exits(self, name: str) -> tuple[int, str | None]:
-        """Unexpected exits since supervisord started, and the last exit, from supervisord's log."""
+    def states(self, names: list[str]) -> dict[str, ProgramState]:
+        """`state` of each of `names`, reading supervisord's log once."""
+        exits = self._exits()
+        return {name: ProgramState(*self.process(name), *exits.get(name, (0, None))) for name in names}
+
+    def _exits(self) -> dict[str, tuple[int, str | None]]:
+        """Per program: unexpected exits since supervisord started, and the last exit, from its log."""
         try:
             text = self.log.read_text(errors="replace")
         except OSError:
-            return 0, None
+            return {}
         text = text[text.rfind("supervisord started with pid"):]
-        restarts, last = 0, None
+        exits: dict[str, tuple[int, str | None]] = {}
         for line in text.splitlines():
             match = _EXIT_LINE.match(line)
-            if match and match.group(3) == name:
+            if match:
                 detail = match.group(4).strip("()")
-                last = f"{match.group(1)} {detail}"
-                restarts += match.group(2) == "exited" and "not expected" in detail
-        return restarts, last
+                restarts = exits.get(match.group(3), (0, None))[0]
+                exits[match.group(3)] = (restarts + (match.group(2) == "exited" and "not expected" in detail),
+                                         f"{match.group(1)} {detail}")
+        return exits
 
