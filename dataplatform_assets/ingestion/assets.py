@@ -21,17 +21,19 @@ from dataplatform_assets.ingestion.table_import import (
     new_load_id,
     run_import,
 )
-from dataplatform_assets.ingestion.tables import SHOP_TABLES, SourceTable
+from dataplatform_assets.ingestion.tables import SHOP_TABLES, ContractError, SourceTable
 from dataplatform_assets.retries import OUTAGE_RETRY
 from resources.hive import HiveServer2Resource
 from resources.lake import LakeResource
 from resources.mysql import MySQLResource
+from resources.sql import SqlError
 from resources.sqoop import SqoopResource
 
 # Connection hiccups are worth a retry (OUTAGE_RETRY); an import is safe to repeat. Failures that
 # cannot heal by waiting (schema drift, a load that does not match its snapshot) raise dg.Failure
-# without retries.
-PERMANENT_FAILURES = (SchemaDrift, ImportMismatch, UnsupportedColumn, ValueError)
+# without retries. Named classes only: a bare ValueError also comes from a NameNode that answers
+# while it restarts (fsspec turns its IllegalArgumentException into one) or a JSON reply cut short.
+PERMANENT_FAILURES = (SchemaDrift, ImportMismatch, UnsupportedColumn, ContractError, SqlError)
 WINDOW_CHECK = "load_matches_source_window"
 DUPLICATES_CHECK = "current_view_has_unique_keys"
 COUNT_CHECK = "current_view_matches_source_rows"

@@ -54,6 +54,12 @@ def _hour_runs(instance, hour: datetime, since: datetime) -> list[dg.DagsterRun]
             <= r.tags.get("dagster/asset_partition_range_end", "")]
 
 
+def _step_failures(result) -> list[str]:
+    """What each failed step said, so a failure in CI can be read from its log."""
+    return [f"{e.step_key}: {e.event_specific_data.error.to_string()}" for e in result.get_step_failure_events()
+            if e.event_specific_data.error]
+
+
 def _step_retries(instance, run_ids) -> int:
     return sum(len(instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_UP_FOR_RETRY)) for run_id in run_ids)
 
@@ -76,7 +82,7 @@ def test_the_platform_converges_after_each_service_is_killed(stack, stack_resour
                                 raise_on_error=False)  # incremental: only what the batch changed
         killer.join()
         assert killed, f"{service} was never killed"
-        assert result.success, f"the import did not survive {service} being killed"
+        assert result.success, f"the import did not survive {service} being killed: {_step_failures(result)}"
         for table in SHOP_TABLES:  # the lake equals the source, row for row
             key = table.primary_key[0]
             assert rows_in_hive(hive, table.name, key) == rows_in_mysql(mysql, table.name, key), (service, table)
