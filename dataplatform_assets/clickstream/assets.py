@@ -7,6 +7,7 @@ from collections import Counter
 import dagster as dg
 
 from dataplatform_assets.catalog.dictionary import column_schema
+from dataplatform_assets.catalog.lineage import lineage_metadata
 from dataplatform_assets.clickstream.curated_tables import (
     EVENTS,
     REJECTS,
@@ -40,6 +41,7 @@ raw_clickstream = dg.AssetSpec(
     kinds={"flume", "hdfs"},
     owners=["team:data-platform"],
     partitions_def=HOURLY,
+    metadata={"dagster/column_schema": column_schema("raw.clickstream")},
     description="Web-server log lines as Flume lands them in `raw/clickstream/dt=YYYY-MM-DD/hr=HH` (UTC event "
                 "hour), at least once. Written by the Flume agent, not by Dagster; the "
                 "`clickstream_landing_sensor` watches it.",
@@ -50,7 +52,8 @@ raw_clickstream = dg.AssetSpec(
     specs=[
         dg.AssetSpec(EVENTS_KEY, deps=[RAW_CLICKSTREAM], kinds={"spark", "parquet", "hive"}, group_name="curated",
                      owners=["team:data-platform"],
-                     metadata={"dagster/column_schema": column_schema("curated.clickstream_events")},
+                     metadata={"dagster/column_schema": column_schema("curated.clickstream_events"),
+                               **lineage_metadata(EVENTS_KEY)},
                      description="Valid events, typed, times in UTC, each `event_id` once: "
                                  "`curated.clickstream_events`, partitioned by `dt`/`hr`."),
         dg.AssetSpec(REJECTS_KEY, deps=[RAW_CLICKSTREAM], kinds={"spark", "parquet", "hive"}, group_name="quarantine",
@@ -137,7 +140,7 @@ SESSIONS_AUTOMATION = (
 @dg.asset(
     key=SESSIONS_KEY,
     group_name="curated",
-    metadata={"dagster/column_schema": column_schema("curated.sessions")},
+    metadata={"dagster/column_schema": column_schema("curated.sessions"), **lineage_metadata(SESSIONS_KEY)},
     kinds={"spark", "parquet", "hive"},
     owners=["team:data-platform"],
     partitions_def=DAILY,

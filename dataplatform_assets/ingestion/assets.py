@@ -5,6 +5,7 @@ import dagster as dg
 from dagster_pyspark import LazyPySparkResource
 
 from dataplatform_assets.catalog.dictionary import column_schema, describe
+from dataplatform_assets.catalog.lineage import lineage_metadata
 from dataplatform_assets.ingestion.engine_choice import ImportEngineResource
 from dataplatform_assets.ingestion.load_state import loads_since, published_loads
 from dataplatform_assets.ingestion.raw_tables import (
@@ -67,6 +68,7 @@ def build_import_asset(spec: SourceTable) -> dg.AssetsDefinition:
                      f"`raw/mysql/{spec.name}/load_id=...` (Parquet).{incremental} Every load: "
                      f"`raw.{raw_table_name(spec.name)}`; the table as the source holds it: "
                      f"`raw.{raw_table_name(spec.name)}_current`."),
+        metadata=lineage_metadata(key),
         retry_policy=OUTAGE_RETRY,
         check_specs=[
             dg.AssetCheckSpec(WINDOW_CHECK, asset=key, description="The load holds exactly the rows the "

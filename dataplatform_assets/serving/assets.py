@@ -5,6 +5,7 @@ e-mail index) and its Parquet mirror `marts/customer_360`, refreshed together (r
 import dagster as dg
 
 from dataplatform_assets.catalog.dictionary import column_schema
+from dataplatform_assets.catalog.lineage import lineage_metadata
 from dataplatform_assets.clickstream.assets import EVENTS_KEY, SESSIONS_KEY
 from dataplatform_assets.serving import checks
 from dataplatform_assets.serving import customer_360_table as design
@@ -37,14 +38,15 @@ class Customer360Config(dg.Config):
                                  "Only customers whose values changed are written, at the inputs' watermark "
                                  "as cell timestamp. Look one up with `dataplatform customer ID`; query it with "
                                  "SQL as `serving.customer_360_hbase` on the Hive 4 HiveServer2 (port 10010).",
-                     metadata={"dagster/column_schema": column_schema("serving.customer_360")},
+                     metadata={"dagster/column_schema": column_schema("serving.customer_360"),
+                               **lineage_metadata(CUSTOMER_360_KEY)},
                      tags={"layer": "serving"}),
         dg.AssetSpec(MIRROR_KEY, deps=INPUTS, group_name="serving", kinds={"spark", "parquet", "hive"},
                      owners=["team:data-platform"],
                      description="The values the last refresh wrote to HBase, as a Parquet table for Spark-side "
                                  "joins (the Thrift Server cannot read HBase-backed tables, SPARK-32380).",
                      metadata={"dagster/column_schema": column_schema("marts.customer_360"),
-                               "dagster/table_name": "marts.customer_360"},
+                               "dagster/table_name": "marts.customer_360", **lineage_metadata(MIRROR_KEY)},
                      tags={"layer": "serving"}),
     ],
     check_specs=[dg.AssetCheckSpec(name, asset=CUSTOMER_360_KEY, description=text)

@@ -4,6 +4,7 @@
 import dagster as dg
 
 from dataplatform_assets.catalog.dictionary import data_dictionary, describe
+from dataplatform_assets.catalog.lineage import lineage_metadata
 from dataplatform_assets.clickstream.curated_tables import new_version
 from dataplatform_assets.ingestion.raw_tables import RAW_DATABASE, current_view_name
 from dataplatform_assets.warehouse.dimensions import DIMENSIONS, Dimension
@@ -50,7 +51,8 @@ def build_dimension_asset(dim: Dimension) -> dg.AssetsDefinition:
         description=f"{dim.description}\n\nSCD type 2 history of `shop.{dim.source}` built from every import "
                     f"load (`raw.mysql_{dim.source}`), on the loads' snapshot times. Tracked: "
                     f"{', '.join(f'`{c}`' for c in dim.tracked)}.",
-        metadata={"dagster/column_schema": _column_schema(dim), "dagster/table_name": f"{WAREHOUSE}.{dim.name}"},
+        metadata={"dagster/column_schema": _column_schema(dim), "dagster/table_name": f"{WAREHOUSE}.{dim.name}",
+                  **lineage_metadata(key)},
         pool=f"{WAREHOUSE}_{dim.name}",  # one writer per dimension
         check_specs=[
             dg.AssetCheckSpec(ONE_CURRENT, asset=key, blocking=True,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import dagster as dg
 
 from dataplatform_assets.catalog.dictionary import column_schema
+from dataplatform_assets.catalog.lineage import lineage_metadata
 from dataplatform_assets.clickstream.curated_tables import new_version
 from dataplatform_assets.warehouse.publish import TABLES_SQL, ensure_database, swap_in
 from resources.hive import HiveServer2Resource
@@ -66,7 +67,7 @@ def build_derived_asset(table: DerivedTable) -> dg.AssetsDefinition:
         description=f"{table.description}\n\nRecomputed whole on every run into a new folder and swapped in: "
                     f"`{table.database}.{table.name}`.",
         metadata={"dagster/column_schema": column_schema(f"{table.database}.{table.name}"),
-                  "dagster/table_name": f"{table.database}.{table.name}"},
+                  "dagster/table_name": f"{table.database}.{table.name}", **lineage_metadata(table.key)},
         pool=f"{table.database}_{table.name}",  # one writer per table
         check_specs=[dg.AssetCheckSpec(c.name, asset=table.key, blocking=c.blocking, description=c.description)
                      for c in table.checks],
