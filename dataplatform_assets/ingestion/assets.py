@@ -9,8 +9,7 @@ from dataplatform_assets.catalog.lineage import lineage_metadata
 from dataplatform_assets.ingestion.engine_choice import ImportEngineResource
 from dataplatform_assets.ingestion.load_state import loads_since, published_loads
 from dataplatform_assets.ingestion.raw_tables import (
-    current_row_count,
-    duplicate_keys,
+    current_view_counts,
     publish_raw_table,
     raw_table_name,
 )
@@ -99,7 +98,7 @@ def build_import_asset(spec: SourceTable) -> dg.AssetsDefinition:
         view = publish_raw_table(hive, lake, spec, result.columns, kept, result.base_load_id)
         if not spec.keep_loads:
             drop_superseded_loads(lake, spec.name, result.base_load_id)
-        current_rows, duplicates = current_row_count(hive, spec.name), duplicate_keys(hive, spec)
+        current_rows, duplicates = current_view_counts(hive, spec)
         context.log.info(f"{spec.name}: {result.mode} load of {result.rows:,} rows "
                          f"({result.tombstones:,} deletes) in {result.seconds:.1f}s -> {view}")
         # Only an engine reading inside the snapshot the counts come from (pymysql) is exact; the others

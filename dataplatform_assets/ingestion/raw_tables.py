@@ -61,7 +61,9 @@ def current_row_count(hive: HiveServer2Resource, table: str) -> int:
     return int(hive.query(sql)[0][0])
 
 
-def duplicate_keys(hive: HiveServer2Resource, spec: SourceTable) -> int:
-    sql = statement(RAW_SQL, "duplicate_keys", view=hive.table(RAW_DATABASE, current_view_name(spec.name)),
+def current_view_counts(hive: HiveServer2Resource, spec: SourceTable) -> tuple[int, int]:
+    """The current view's rows and how many keys it holds more than once."""
+    sql = statement(RAW_SQL, "view_counts", view=hive.table(RAW_DATABASE, current_view_name(spec.name)),
                     merge_key=idents(spec.merge_key or spec.primary_key))
-    return int(hive.query(sql)[0][0])
+    rows, duplicated = hive.query(sql)[0]
+    return int(rows), int(duplicated)

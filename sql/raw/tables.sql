@@ -45,8 +45,9 @@ WHERE _version = 1 AND NOT _deleted
 -- name: row_count
 SELECT COUNT(*) FROM {table}
 
--- name: duplicate_keys
--- Keys that appear more than once in a current view (the asset check expects none).
-SELECT COUNT(*) FROM (
-  SELECT {merge_key} FROM {view} GROUP BY {merge_key} HAVING COUNT(*) > 1
-) duplicated
+-- name: view_counts
+-- A current view's rows and the keys in it more than once (the asset check expects none), in one
+-- pass over the view.
+SELECT COALESCE(SUM(n), 0), COUNT_IF(n > 1) FROM (
+  SELECT COUNT(*) AS n FROM {view} GROUP BY {merge_key}
+) per_key

@@ -105,16 +105,16 @@ class Writer(threading.Thread):
         self.done["restore"] += 1
 
 
-# Each run imports all four tables while the writer works (10-14 s; Sqoop starts a JVM per table
-# and run, about 8 s more): six runs give each engine 100+ concurrent writes to race, three do for
-# Sqoop, and the four engines together stay near six minutes of the suite.
-RUNS = {"sqoop": 3}
+# Each run imports all four tables while the writer works (about 12 s; Sqoop starts a JVM per
+# table and run, about 25 s a run): four runs give each engine hundreds of concurrent writes to
+# race, two do for Sqoop, and the four engines together take about four minutes of the suite.
+RUNS = {"sqoop": 2}
 
 
 @pytest.mark.parametrize("engine", ENGINES, indirect=True)
 def test_a_concurrent_writer_during_incremental_runs_loses_nothing(imported, mysql, hive, lake, test_resources,
                                                                    engine):
-    runs = RUNS.get(engine, 6)
+    runs = RUNS.get(engine, 4)
     writer = Writer(mysql, seed=4)
     writer.start()
     try:

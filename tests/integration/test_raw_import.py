@@ -109,7 +109,7 @@ def test_an_import_that_fails_leaves_no_staging_behind(imported, mysql, lake):
     assert lake.list_dirs(f"{table_dir('order_items')}/_staging") == []
 
 
-@pytest.mark.parametrize("killed_in", ["publish_raw_table", "current_row_count"])
+@pytest.mark.parametrize("killed_in", ["publish_raw_table", "current_view_counts"])
 def test_an_import_killed_after_its_upload_is_completed_by_the_next_run(killed_in, imported, mysql, hive, lake,
                                                                          test_resources, monkeypatch):
     """The two later crash points of a load: uploaded but not yet registered in Hive
