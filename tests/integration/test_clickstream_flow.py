@@ -12,10 +12,12 @@ from datetime import datetime, timezone
 
 import dagster as dg
 import pytest
+from dagster._core.definitions.freshness import FreshnessState
 
 from dataplatform.generator.clickstream import ClickstreamOptions, write_events
 from dataplatform.localstack.flume import spool_dir
 from dataplatform.paths import stack_dagster_home, state_dir
+from dataplatform_assets.clickstream.assets import EVENTS_KEY
 from dataplatform_assets.clickstream.landing import is_open_file
 from tests.integration.helpers import kill_and_wait_for_restart
 from tests.integration.stack_clickstream import QUIET, counts, empty_hour, hour_events, in_hour, stack_resources
@@ -36,6 +38,18 @@ def _wait_for_events(hive, hour: datetime, expected: int, timeout: float) -> tup
             return seen
         time.sleep(2)
     pytest.fail(f"after {timeout:.0f}s the hour {hour:%Y-%m-%d %H}:00 holds {seen[0]} of {expected} events")
+
+
+def _freshness_state(key: dg.AssetKey, want: FreshnessState, timeout: float) -> FreshnessState | None:
+    """The state the stack's freshness daemon holds for `key` once it is `want`, or the last one seen
+    when `timeout` passes (the daemon evaluates every 30 s and records changes only)."""
+    deadline, state = time.monotonic() + timeout, None
+    with dg.DagsterInstance.from_config(str(stack_dagster_home())) as instance:
+        while time.monotonic() < deadline and state != want:
+            record = instance.get_freshness_state_records([key]).get(key)
+            state = record.freshness_state if record else None
+            time.sleep(2)
+    return state
 
 
 def _sensor_runs_for(hour: datetime, since: datetime) -> list[dg.DagsterRun]:
@@ -73,6 +87,8 @@ def test_spooled_files_become_queryable_through_the_sensor(stack_resources):
     assert ids == {e["event_id"] for e in events}
     assert stats.duplicates > 0
     assert _sensor_runs_for(FLOW_HOUR, started), "the hour was parsed, but by no run of the landing sensor"
+    # The freshness daemon sees the table just refreshed: the UI marks it passing its policy.
+    assert _freshness_state(EVENTS_KEY, FreshnessState.PASS, timeout=120) == FreshnessState.PASS
 
 
 def test_flume_killed_three_times_loses_and_doubles_nothing(stack, stack_resources):
