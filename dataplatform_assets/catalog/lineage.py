@@ -20,9 +20,8 @@ from dataplatform_assets.warehouse.dimensions import DIMENSIONS, Dimension
 Column = tuple[dg.AssetKey, str]
 LINEAGE_TABLE_LABEL = "column sources"
 # Dictionary tables whose asset key is not their `database/table` name.
-ASSET_KEYS = {"serving.customer_360": dg.AssetKey(["serving", "hbase", "customer_360"])}
-for _table in SHOP_TABLES:
-    ASSET_KEYS[f"shop.{_table.name}"] = dg.AssetKey(["mysql", "shop", _table.name])
+ASSET_KEYS = {"serving.customer_360": dg.AssetKey(["serving", "hbase", "customer_360"]),
+              **{f"shop.{t.name}": dg.AssetKey(["mysql", "shop", t.name]) for t in SHOP_TABLES}}
 
 
 def asset_key_of(table: str) -> dg.AssetKey:
