@@ -4,15 +4,8 @@ import os
 
 import dagster as dg
 
-from dataplatform_assets.clickstream.assets import (
-    AUTOMATION_SENSOR,
-    EVENTS_KEY,
-    REJECTS_KEY,
-    SESSIONS_KEY,
-    clickstream_events,
-    raw_clickstream,
-    sessions,
-)
+from dataplatform_assets.automation import automation_sensor, with_automation
+from dataplatform_assets.clickstream.assets import clickstream_events, raw_clickstream, sessions
 from dataplatform_assets.clickstream.landing_sensor import clickstream_landing_sensor
 from dataplatform_assets.environments import resources_for
 from dataplatform_assets.freshness import with_freshness
@@ -24,15 +17,9 @@ from dataplatform_assets.warehouse.assets import dimension_assets
 from dataplatform_assets.warehouse.derived import build_derived_asset
 from dataplatform_assets.warehouse.facts import FACTS
 
-# Declarative automation (sessions follow re-parsed events) needs its sensor on from the start.
-automation_sensor = dg.AutomationConditionSensorDefinition(
-    AUTOMATION_SENSOR, target=dg.AssetSelection.assets(EVENTS_KEY, REJECTS_KEY, SESSIONS_KEY),
-    default_status=dg.DefaultSensorStatus.RUNNING, minimum_interval_seconds=30,
-    description="Rebuilds the sessions of every day whose events were re-parsed.")
-
-# What Dagster materializes, each with its layer's freshness policy; the sources (MySQL's tables,
-# Flume's landing) are written by others.
-materialized = dg.map_asset_specs(with_freshness, [
+# What Dagster materializes, each with its layer's freshness policy and, for the layers that follow
+# their inputs, its automation; the sources (MySQL's tables, Flume's landing) are written by others.
+materialized = dg.map_asset_specs(lambda spec: with_automation(with_freshness(spec)), [
     *import_assets, clickstream_events, sessions, *dimension_assets, *(build_derived_asset(fact) for fact in FACTS),
     *mart_assets, customer_360])
 

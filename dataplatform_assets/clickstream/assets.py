@@ -28,7 +28,6 @@ RAW_CLICKSTREAM = dg.AssetKey(["raw", "clickstream"])
 EVENTS_KEY = dg.AssetKey(["curated", "clickstream_events"])
 REJECTS_KEY = dg.AssetKey(["quarantine", "clickstream_rejects"])  # its files: quarantine/clickstream_rejects
 SESSIONS_KEY = dg.AssetKey(["curated", "sessions"])
-AUTOMATION_SENSOR = "clickstream_automation"  # the declarative automation's sensor (definitions.py)
 RECONCILE_CHECK = "lines_reconcile"
 GAP_CHECK = "sessions_separated_by_the_gap"
 # One step at a time per pool: two runs publishing the same hour (or day) at once would each

@@ -1,6 +1,6 @@
 """Work that comes back: a failed run of the platform's automation (an hour the landing sensor asked
-for, the sessions it drove, a scheduled import) is requested again, with the same assets and
-partitions, once its services answer, until it succeeds.
+for, the sessions it drove, a scheduled import, a rebuild of the warehouse, marts or 360° table) is
+requested again, with the same assets and partitions, once its services answer, until it succeeds.
 
 Steps retry a service outage themselves first (`retries.py`: 80 s or more, long enough for
 supervisord to restart a service). A run that still failed is retried here when its failure reads
@@ -19,10 +19,15 @@ from datetime import datetime, timedelta, timezone
 
 import dagster as dg
 
-from dataplatform_assets.clickstream.assets import AUTOMATION_SENSOR, EVENTS_KEY, REJECTS_KEY, SESSIONS_KEY
+from dataplatform_assets.automation import AUTOMATION_SENSOR
+from dataplatform_assets.clickstream.assets import EVENTS_KEY, REJECTS_KEY, SESSIONS_KEY
 from dataplatform_assets.clickstream.landing_sensor import RANGE_END_TAG, RANGE_START_TAG, clickstream_landing_sensor
 from dataplatform_assets.ingestion.assets import import_assets, incremental_import_schedule
+from dataplatform_assets.marts.assets import mart_assets
 from dataplatform_assets.recovery.failures import run_failure
+from dataplatform_assets.serving.assets import customer_360
+from dataplatform_assets.warehouse.assets import dimension_assets
+from dataplatform_assets.warehouse.facts import FACTS
 from resources.hive import HiveServer2Resource
 from resources.lake import LakeResource
 from resources.mysql import MySQLResource
@@ -34,11 +39,15 @@ LOOKBACK = timedelta(days=2)  # failed runs older than this are left to a person
 # The automation whose failed runs come back (the runs a person launches are theirs to repeat).
 AUTOMATION = {"dagster/sensor_name": (clickstream_landing_sensor.name, AUTOMATION_SENSOR, SENSOR_NAME),
               "dagster/schedule_name": (incremental_import_schedule.name,)}
+# The warehouse, marts and 360° table: unpartitioned, rebuilt whole when their inputs change.
+DERIVED_KEYS = frozenset({key for built in (*dimension_assets, *mart_assets, customer_360) for key in built.keys}
+                         | {fact.key for fact in FACTS})
 # One job per partitioning of the retried assets (a job's assets share one).
 RETRY_JOBS = {
     "retry_clickstream_hours": dg.define_asset_job("retry_clickstream_hours", [EVENTS_KEY, REJECTS_KEY]),
     "retry_sessions": dg.define_asset_job("retry_sessions", [SESSIONS_KEY]),
     "retry_imports": dg.define_asset_job("retry_imports", [a.key for a in import_assets]),
+    "retry_derived": dg.define_asset_job("retry_derived", sorted(DERIVED_KEYS)),
 }
 
 
@@ -106,7 +115,9 @@ def retry_job(keys: frozenset[dg.AssetKey]) -> str | None:
         return "retry_clickstream_hours"
     if SESSIONS_KEY in keys:
         return "retry_sessions"
-    return "retry_imports" if keys and keys <= {a.key for a in import_assets} else None
+    if keys and keys <= {a.key for a in import_assets}:
+        return "retry_imports"
+    return "retry_derived" if keys and keys <= DERIVED_KEYS else None
 
 
 def retry_request(run: dg.DagsterRun, assets: frozenset[dg.AssetKey], attempt: int) -> dg.RunRequest:

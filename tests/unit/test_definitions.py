@@ -70,7 +70,7 @@ def test_clickstream_assets_are_hourly_like_flume_and_sessions_follow_them():
 
 def test_sensors_are_running_by_default():
     sensors = {s.name: s for s in defs.sensors}
-    assert set(sensors) == {"clickstream_landing_sensor", "clickstream_automation", "failed_run_retry_sensor"}
+    assert set(sensors) == {"clickstream_landing_sensor", "refresh_on_change", "failed_run_retry_sensor"}
     assert all(s.default_status == dg.DefaultSensorStatus.RUNNING for s in sensors.values())
 
 

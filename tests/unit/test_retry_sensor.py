@@ -103,3 +103,14 @@ def test_a_failed_hour_that_a_later_run_parsed_is_not_retried(tmp_path, monkeypa
         failed_hour(instance, None)  # the landing sensor asked for the hour again, and that run succeeded
         result, _ = evaluate(instance, tmp_path)
     assert isinstance(result, dg.SkipReason) and result.skip_message == "no failed run to retry"
+
+
+def test_each_automated_runs_assets_have_a_retry_job_and_others_none():
+    dim, mart = dg.AssetKey(["warehouse", "dim_customer"]), dg.AssetKey(["marts", "daily_sales"])
+    serving = {dg.AssetKey(["serving", "hbase", "customer_360"]), dg.AssetKey(["marts", "customer_360"])}
+    assert retry_sensor.retry_job(frozenset({dim, mart, *serving})) == "retry_derived"
+    assert retry_sensor.retry_job(frozenset({EVENTS_KEY})) == "retry_clickstream_hours"
+    assert retry_sensor.retry_job(frozenset({dg.AssetKey(["raw", "mysql", "orders"])})) == "retry_imports"
+    # A run mixing layers was started by a person (automation splits runs by partitioning): not ours.
+    assert retry_sensor.retry_job(frozenset({dg.AssetKey(["raw", "mysql", "orders"]), dim})) is None
+    assert dg.AssetKey(["warehouse", "fact_orders"]) in retry_sensor.DERIVED_KEYS

@@ -1,0 +1,93 @@
+"""The warehouse, marts and 360° table follow their inputs without a click: the code location's own
+automation conditions, evaluated by Dagster against materializations reported to an instance."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pytest
+
+from dataplatform_assets.clickstream.assets import EVENTS_KEY, REJECTS_KEY, SESSIONS_KEY
+from dataplatform_assets.definitions import defs
+
+RAW = [dg.AssetKey(["raw", "mysql", t]) for t in ("customers", "products", "orders", "order_items")]
+DIMENSIONS = [dg.AssetKey(["warehouse", "dim_customer"]), dg.AssetKey(["warehouse", "dim_product"])]
+FACTS = [dg.AssetKey(["warehouse", "fact_orders"]), dg.AssetKey(["warehouse", "fact_order_items"])]
+MARTS = {name: dg.AssetKey(["marts", name])
+         for name in ("daily_sales", "funnel_daily", "product_performance", "customer_segments")}
+SERVING = [dg.AssetKey(["serving", "hbase", "customer_360"]), dg.AssetKey(["marts", "customer_360"])]
+HOUR, DAY = "2025-06-09-10:00", "2025-06-09"
+
+
+class Daemon:
+    """Ticks of the automation sensor's conditions; `done` reports what a run materialized."""
+
+    def __init__(self, instance: dg.DagsterInstance):
+        self.instance, self.cursor = instance, None
+
+    def tick(self) -> dict[dg.AssetKey, set[str | None]]:
+        result = dg.evaluate_automation_conditions(defs=defs, instance=self.instance, cursor=self.cursor)
+        self.cursor = result.cursor
+        return {r.key: {p for p in r.true_subset.expensively_compute_partition_keys()} if r.true_subset.is_partitioned
+                else {None} for r in result.results if r.true_subset.size}
+
+    def done(self, *keys: dg.AssetKey, partition: str | None = None) -> None:
+        for key in keys:
+            self.instance.report_runless_asset_event(dg.AssetMaterialization(key, partition=partition))
+
+    def run(self, requested: dict[dg.AssetKey, set[str | None]]) -> dict[dg.AssetKey, set[str | None]]:
+        """Materialize what a tick requested, as its runs would; the next tick's requests."""
+        for key, partitions in requested.items():
+            for partition in partitions:
+                self.done(key, partition=partition)
+        return self.tick()
+
+
+@pytest.fixture()
+def daemon():
+    with dg.DagsterInstance.ephemeral() as instance:
+        daemon = Daemon(instance)
+        assert daemon.tick() == {}  # a first evaluation requests nothing
+        yield daemon
+
+
+def test_an_import_rebuilds_the_warehouse_marts_and_360_table_in_one_tick(daemon):
+    daemon.done(*RAW)
+    requested = daemon.tick()
+    # Tables that read each other are requested together (one run, in order); the funnel reads only
+    # the sessions, which did not change.
+    assert set(requested) == {*DIMENSIONS, *FACTS, *SERVING} | (set(MARTS.values()) - {MARTS["funnel_daily"]})
+    assert daemon.run(requested) == {}  # handled: nothing again until an input changes
+
+
+def test_a_parsed_hour_rebuilds_what_reads_it_after_the_sessions_follow(daemon):
+    daemon.done(*RAW)
+    assert daemon.run(daemon.tick()) == {}
+    daemon.done(EVENTS_KEY, partition=HOUR)
+    requested = daemon.tick()
+    # The sessions of the hour's days; of the tables, those reading the events alone. What reads the
+    # sessions waits for them, so one parsed hour rebuilds it once.
+    assert requested == {SESSIONS_KEY: {"2025-06-08", "2025-06-09", "2025-06-10"},
+                         MARTS["product_performance"]: {None}}
+    assert set(daemon.run(requested)) == {MARTS["funnel_daily"], *SERVING}
+
+
+def test_nothing_is_built_on_a_missing_input(daemon):
+    daemon.done(EVENTS_KEY, partition=HOUR)
+    daemon.done(SESSIONS_KEY, partition=DAY)
+    requested = daemon.tick()
+    # What reads the warehouse (never built) waits for it; the funnel reads only the sessions.
+    assert MARTS["funnel_daily"] in requested and not set(requested) & ({*MARTS.values(), *SERVING}
+                                                                          - {MARTS["funnel_daily"]})
+    daemon.done(RAW[1], RAW[2], RAW[3])  # the customers never imported
+    requested = daemon.tick()
+    assert DIMENSIONS[1] in requested and DIMENSIONS[0] not in requested
+    assert not set(requested) & {MARTS["customer_segments"], *SERVING}
+
+
+def test_every_derived_table_is_in_the_automation_sensors_target():
+    graph = defs.resolve_asset_graph()
+    sensor = defs.get_sensor_def("refresh_on_change")
+    targeted = sensor.asset_selection.resolve(graph)
+    assert {*DIMENSIONS, *FACTS, *MARTS.values(), *SERVING, SESSIONS_KEY} <= targeted
+    assert all(graph.get(key).automation_condition is not None for key in targeted - {EVENTS_KEY, REJECTS_KEY})
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
