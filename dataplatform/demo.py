@@ -1,4 +1,5 @@
-"""The main job: bring up the stack, generate a shop, materialize every asset, show the results."""
+"""The main job: bring up the stack, generate a shop, import it, let the daemon build the rest (the
+landing sensor, then the automation), apply a change batch and watch it flow through, show the results."""
 
 from __future__ import annotations
 
@@ -7,11 +8,7 @@ import time
 from resources.sql import ident, lit, lits, placeholders, qualified, sql_names, statement
 
 DEMO_SQL = "demo/queries.sql"
-
-
-def _step(title: str) -> float:
-    print(f"\n== {title}", flush=True)
-    return time.monotonic()
+SHOP_SQL = "demo/shop.sql"
 
 
 def _drop_clickstream(mysql, seed: int):
@@ -43,41 +40,6 @@ def _drop_clickstream(mysql, seed: int):
     return hours, report
 
 
-def _wait_for_sensor(hours: list[str], since: float, timeout: float = 300) -> dict[str, str]:
-    """Wait until the stack's daemon has parsed every hour in `hours` (launched by the landing
-    sensor) and rebuilt the sessions of their days (the automation sensor); returns the Hive table
-    of each asset as the daemon's runs report it."""
-    import dagster as dg
-
-    from dataplatform.paths import stack_dagster_home
-
-    keys = {"events": dg.AssetKey(["curated", "clickstream_events"]),
-            "rejects": dg.AssetKey(["quarantine", "clickstream_rejects"]),
-            "sessions": dg.AssetKey(["curated", "sessions"])}
-    wanted = {"events": set(hours), "rejects": set(hours), "sessions": {h[:10] for h in hours}}
-    tables: dict[str, str] = {}
-    deadline = time.monotonic() + timeout
-    with dg.DagsterInstance.from_config(str(stack_dagster_home())) as instance:
-        while time.monotonic() < deadline:
-            missing = {}
-            for name, key in keys.items():
-                done = set()
-                for record in instance.fetch_materializations(key, limit=500).records:
-                    if record.timestamp >= since and record.partition_key in wanted[name]:
-                        done.add(record.partition_key)
-                        table = record.asset_materialization.metadata.get("dagster/table_name")
-                        tables[name] = table.value if table else tables.get(name, "")
-                missing[name] = wanted[name] - done
-            if not any(missing.values()):
-                print(f"the landing sensor parsed {len(hours)} hours and sessions followed for "
-                      f"{len(wanted['sessions'])} days")
-                return tables
-            time.sleep(2)
-    raise RuntimeError(f"after {timeout:.0f}s the daemon has not parsed: "
-                       + "; ".join(f"{k} {sorted(v)[:5]}" for k, v in missing.items() if v)
-                       + " (see the runs at http://127.0.0.1:3000)")
-
-
 def _show_customer() -> None:
     """The 360° view of the customer with the most visits, as `dataplatform customer ID` prints it."""
     from dataplatform.customer import render
@@ -92,57 +54,118 @@ def _show_customer() -> None:
     print(render(by_id(settings.hbase(), customer_id)))
 
 
+def _customers_written_since(since: float) -> int:
+    """How many customers the 360° refreshes since `since` wrote to HBase (their materializations' metadata)."""
+    import dagster as dg
+
+    from dataplatform.paths import stack_dagster_home
+    from dataplatform_assets.serving.assets import CUSTOMER_360_KEY
+
+    with dg.DagsterInstance.from_config(str(stack_dagster_home())) as instance:
+        records = instance.fetch_materializations(
+            dg.AssetRecordsFilter(asset_key=CUSTOMER_360_KEY, after_timestamp=since), limit=100).records
+    return sum(int(r.asset_materialization.metadata["written"].value) for r in records)
+
+
+def _orders_in_shop(mysql) -> int | None:
+    """The shop's orders, or None when it has no tables yet."""
+    import pymysql
+
+    try:
+        with mysql.connect() as conn, conn.cursor() as cur:
+            cur.execute(statement(SHOP_SQL, "orders_count"))
+            return int(cur.fetchone()[0])
+    except pymysql.err.ProgrammingError:
+        return None
+
+
 def run_demo(scale: float, seed: int) -> int:
+    import dagster as dg
+
+    from dataplatform.daemon_watch import wait_for_daemon
+    from dataplatform.generator.changes import apply_change_batch
     from dataplatform.generator.loader import load_tables
     from dataplatform.generator.shop import ShopSize, build_shop
     from dataplatform.localstack.stack import LocalStack
     from dataplatform.materialize import materialize_selection
+    from dataplatform.progress import Progress
     from dataplatform.query import fetch, format_rows
     from dataplatform.settings import load_settings
+    from dataplatform_assets.clickstream.curated_tables import CURATED, EVENTS, REJECTS, SESSIONS
 
-    started = _step("1/8 local stack")
-    LocalStack().up()
+    progress = Progress(total=7)
+    say = progress.console.print
+    with progress.step("local stack") as step:
+        stack = LocalStack()
+        started = stack.up()
+        step.outcome = f"{len(stack.names())} services healthy ({len(started)} started)"
 
-    t = _step(f"2/8 shop database (seed {seed}, scale {scale})")
-    tables = build_shop(seed, ShopSize.from_scale(scale))
-    mysql = load_settings().mysql()
-    mysql.ensure_database()
-    load_tables(mysql.connect, tables)
-    print(f"loaded {sum(x.num_rows for x in tables.values()):,} rows in {time.monotonic() - t:.1f}s")
+    with progress.step(f"shop database (seed {seed}, scale {scale})") as step:
+        mysql = load_settings().mysql()
+        mysql.ensure_database()
+        orders = _orders_in_shop(mysql)
+        if orders:
+            # A run again goes on from the shop as the last one left it: what was imported still matches.
+            say(f"the shop database `{mysql.database}` already holds {orders:,} orders: kept "
+                "(`dataplatform generate shop` makes a new one)")
+            step.outcome = f"kept, {orders:,} orders"
+        else:
+            tables = build_shop(seed, ShopSize.from_scale(scale))
+            load_tables(mysql.connect, tables)
+            step.outcome = f"{sum(x.num_rows for x in tables.values()):,} rows in MySQL"
 
-    _step("3/8 web logs into Flume's spool folder")
-    dropped_at = time.time()
-    hours, landed = _drop_clickstream(mysql, seed)
+    with progress.step("web logs into Flume's spool folder") as step:
+        dropped_at = time.time()
+        hours, landed = _drop_clickstream(mysql, seed)
+        step.outcome = f"{len(hours)} hours of logs"
 
-    _step("4/8 import the shop tables, build the warehouse: dimensions and facts (runs are recorded in the Dagster UI)")
-    if materialize_selection("group:raw or group:warehouse") != 0:
-        return 1
+    with progress.step("import the shop tables (as the hourly schedule does; runs show in the Dagster UI)") as step:
+        imported_at = time.time()
+        if materialize_selection("group:raw") != 0:
+            return 1
+        step.outcome = "4 tables imported"
 
-    _step("5/8 Flume lands the logs; the landing sensor has Spark parse each hour")
-    print(landed())
-    tables = _wait_for_sensor(hours, since=dropped_at)
+    with progress.step("the daemon: Flume lands the logs, the landing sensor parses each hour, the automation "
+                       "builds the warehouse, marts and 360° table") as step:
+        say(landed())
+        clickstream = {dg.AssetKey(["curated", "clickstream_events"]): set(hours),
+                       dg.AssetKey(["quarantine", "clickstream_rejects"]): set(hours),
+                       dg.AssetKey(["curated", "sessions"]): {h[:10] for h in hours}}
+        with progress.status("waiting for the daemon") as update:
+            state = wait_for_daemon(max(imported_at, dropped_at), clickstream, update, say)
+        say(f"the landing sensor parsed {len(hours)} hours and sessions followed for "
+            f"{len({h[:10] for h in hours})} days; the daemon refreshed {state.refreshed} tables")
+        step.outcome = f"{len(hours)} hours parsed, {state.refreshed} tables built with no call"
 
-    _step("6/8 the marts: daily sales, the funnel, product performance, customer segments")
-    if materialize_selection("group:marts") != 0:
-        return 1
+    with progress.step("a change batch in MySQL, imported incrementally; the daemon refreshes what follows") as step:
+        changes = apply_change_batch(mysql.connect, seed)
+        say("change batch: " + ", ".join(f"{k} {v}" for k, v in changes.items() if v and k != "batch"))
+        changed_at = time.time()
+        if materialize_selection("group:raw") != 0:
+            return 1
+        with progress.status("waiting for the daemon") as update:
+            state = wait_for_daemon(changed_at, {}, update, say)
+        written = _customers_written_since(changed_at)
+        say(f"the daemon refreshed {state.refreshed} tables; the 360° refreshes wrote {written:,} changed customers")
+        changed = sum(v for k, v in changes.items() if k != "batch")
+        step.outcome = f"{changed:,} changes; {written:,} customers rewritten"
 
-    _step("7/8 the customer 360° table in HBase: only customers whose values changed are written")
-    if materialize_selection("group:serving") != 0:
-        return 1
-
-    _step("8/8 rows fetched through HiveServer2, and one customer's 360° view from HBase")
-    prefix = load_settings().hive_database_prefix
-    raw = prefix + "raw"
-    values = {"raw": ident(raw), "raw_name": lit(raw), "warehouse": ident(prefix + "warehouse"),
-              "marts": ident(prefix + "marts"),
-              "days": lits(sorted({h[:10] for h in hours})),
-              **{name: qualified(*table.split(".")) for name, table in tables.items()}}
-    for query in sql_names(DEMO_SQL):
-        sql = statement(DEMO_SQL, query, **{k: v for k, v in values.items() if k in placeholders(DEMO_SQL, query)})
-        header, rows = fetch(sql, limit=20)
-        print(f"\n-- demo: {query}")
-        print(format_rows(header, rows))
-    _show_customer()
-    print(f"\ndemo finished in {time.monotonic() - started:.0f}s. Dagster UI: http://127.0.0.1:3000 · "
-          "query more with `dataplatform query 'SELECT ...'` · stop with `dataplatform stack down`")
+    with progress.step("rows fetched through HiveServer2, and one customer's 360° view from HBase") as step:
+        prefix = load_settings().hive_database_prefix
+        raw = prefix + "raw"
+        values = {"raw": ident(raw), "raw_name": lit(raw), "warehouse": ident(prefix + "warehouse"),
+                  "marts": ident(prefix + "marts"), "days": lits(sorted({h[:10] for h in hours})),
+                  **{name: qualified(prefix + CURATED, table.name)
+                     for name, table in (("events", EVENTS), ("rejects", REJECTS), ("sessions", SESSIONS))}}
+        for query in sql_names(DEMO_SQL):
+            sql = statement(DEMO_SQL, query,
+                            **{k: v for k, v in values.items() if k in placeholders(DEMO_SQL, query)})
+            header, rows = fetch(sql, limit=20)
+            print(f"\n-- demo: {query}")
+            print(format_rows(header, rows))
+        _show_customer()
+        step.outcome = f"{len(sql_names(DEMO_SQL))} queries, one 360° view"
+    say(progress.summary())
+    say(f"\ndemo finished in {time.monotonic() - progress.started:.0f}s. Dagster UI: http://127.0.0.1:3000 · "
+        "query more with `dataplatform query 'SELECT ...'` · stop with `dataplatform stack down`")
     return 0

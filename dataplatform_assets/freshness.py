@@ -1,8 +1,8 @@
 """How fresh the tables people rely on must be. The Dagster daemon evaluates these policies
 (`freshness: enabled` in stack/conf/dagster.yaml) and the UI marks a table that is late: warned,
 then failed. The windows follow what refreshes each layer: the hourly import schedule, Flume's
-hourly buckets, and a run after their inputs changed (the warehouse, marts and 360° table are not
-automated yet: they show as late when nobody refreshes them)."""
+hourly buckets, and the automation that rebuilds the warehouse, marts and 360° table after their
+inputs changed (automation.py)."""
 
 from datetime import timedelta
 

@@ -3,6 +3,8 @@ files into Flume's spool folder and reading what the agent landed."""
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from datetime import datetime
 from decimal import Decimal
@@ -14,6 +16,13 @@ from dataplatform.paths import state_dir
 from dataplatform_assets.clickstream.landing import LANDING_DIR, is_closed_file
 from dataplatform_assets.ingestion.assets import build_import_asset, import_assets
 from dataplatform_assets.ingestion.load_state import table_dir
+
+CLI = [sys.executable, "-m", "dataplatform.cli"]
+
+
+def run_cli(*args, env=None, timeout=600) -> subprocess.CompletedProcess:
+    """The `dataplatform` command as a user runs it; its output captured."""
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, env=env, timeout=timeout)
 
 
 def materialize(test_resources):

@@ -1,0 +1,100 @@
+"""Watching the stack's Dagster daemon do its work: the landing sensor parses hours, the automation
+rebuilds whatever read something that changed. The main job calls nothing itself here; it reads the
+instance until every automated table exists and is newer than each table it reads."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import dagster as dg
+
+from dataplatform_assets.automation import AUTOMATED_GROUPS
+
+UI = "http://127.0.0.1:3000"
+
+
+@dataclass(frozen=True)
+class Lag:
+    refreshed: int  # automated tables materialized since the start
+    automated: int
+    partitions_missing: dict[str, list[str]]  # asset -> partitions not yet materialized since the start
+    behind: list[str]  # automated tables never built, or older than a table they read
+
+    @property
+    def caught_up(self) -> bool:
+        return not self.behind and not any(self.partitions_missing.values())
+
+    def describe(self) -> str:
+        parts = [f"{self.refreshed}/{self.automated} tables refreshed, {len(self.behind)} behind their inputs"]
+        parts += [f"{key}: {len(missing)} partitions to go" for key, missing in self.partitions_missing.items()
+                  if missing]
+        return "waiting for the daemon: " + ", ".join(parts)
+
+
+def _latest(instance: dg.DagsterInstance, key: dg.AssetKey) -> float:
+    records = instance.fetch_materializations(key, limit=1).records
+    return records[0].timestamp if records else 0.0
+
+
+def _done_partitions(instance: dg.DagsterInstance, key: dg.AssetKey, since: float) -> set[str]:
+    records = instance.fetch_materializations(dg.AssetRecordsFilter(asset_key=key, after_timestamp=since),
+                                              limit=1000).records
+    return {r.partition_key for r in records}
+
+
+def lag(instance: dg.DagsterInstance, graph, since: float, partitions: dict[dg.AssetKey, set[str]]) -> Lag:
+    automated = [key for key in graph.get_all_asset_keys() if graph.get(key).group_name in AUTOMATED_GROUPS]
+    latest = {}
+
+    def when(key: dg.AssetKey) -> float:
+        if key not in latest:
+            latest[key] = _latest(instance, key)
+        return latest[key]
+
+    # Only what changed is rebuilt (a mart of web sessions ignores a change batch in MySQL), so a
+    # table is up to date when it is newer than everything it reads, however old it is.
+    behind = []
+    for key in automated:
+        reads = [dep for dep in graph.get(key).parent_keys if graph.get(dep).is_materializable]
+        if not when(key) or any(when(dep) > when(key) for dep in reads):
+            behind.append(key.to_user_string())
+    missing = {key.to_user_string(): sorted(wanted - _done_partitions(instance, key, since))
+               for key, wanted in partitions.items()}
+    return Lag(sum(when(key) > since for key in automated), len(automated), missing, sorted(behind))
+
+
+def failed_runs(instance: dg.DagsterInstance, since: float) -> list[dg.DagsterRun]:
+    records = instance.get_run_records(dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE],
+                                                     created_after=datetime.fromtimestamp(since, timezone.utc)))
+    return [r.dagster_run for r in records]
+
+
+def wait_for_daemon(since: float, partitions: dict[dg.AssetKey, set[str]], update: Callable[[str], None],
+                    report: Callable[[str], None], timeout: float = 900) -> Lag:
+    """Wait until the daemon has materialized `partitions` and every automated table caught up with its
+    inputs after `since` (a Unix time); failed runs are reported as they appear (the retry sensor
+    requests them again when an outage caused them). Raises after `timeout` seconds."""
+    from dataplatform.paths import stack_dagster_home
+    from dataplatform_assets.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    deadline, seen_failed = time.monotonic() + timeout, set()
+    with dg.DagsterInstance.from_config(str(stack_dagster_home())) as instance:
+        while True:
+            state = lag(instance, graph, since, partitions)
+            update(state.describe())
+            for run in failed_runs(instance, since):
+                if run.run_id not in seen_failed:
+                    seen_failed.add(run.run_id)
+                    report(f"run {run.run_id} failed ({run.job_name}); see {UI}/runs/{run.run_id}")
+            if state.caught_up:
+                return state
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"after {timeout:.0f}s the daemon has not caught up: "
+                                   f"{', '.join(state.behind) or 'the tables are current'}; "
+                                   + "; ".join(f"{k} {v[:5]}" for k, v in state.partitions_missing.items() if v)
+                                   + f" (see the runs at {UI}/runs)")
+            time.sleep(2)
