@@ -51,6 +51,7 @@ class Settings:
     hbase_thrift_port: int
     lake_root: str
     clickstream_format: str = "shop_json"
+    clickstream_start: str = "2025-01-01"  # the first day of web logs: the clickstream's first partition
     sqoop_bin: str = "sqoop"
     hbase_create_table_bin: str = ""
     hbase_table_prefix: str = ""
@@ -94,6 +95,7 @@ class Settings:
                 "DATAPLATFORM_HBASE_THRIFT_PORT": str(self.hbase_thrift_port),
                 "DATAPLATFORM_HBASE_TABLE_PREFIX": self.hbase_table_prefix,
                 "DATAPLATFORM_CLICKSTREAM_FORMAT": self.clickstream_format,
+                "DATAPLATFORM_CLICKSTREAM_START": self.clickstream_start,
                 "DATAPLATFORM_SQOOP_BIN": self.sqoop_bin,
                 "DATAPLATFORM_HBASE_CREATE_TABLE_BIN": self.hbase_create_table_bin}
 
@@ -166,6 +168,7 @@ def load_settings(profile: str | None = None) -> Settings:
         hbase_table_prefix=os.environ.get("DATAPLATFORM_HBASE_TABLE_PREFIX", ""),
         lake_root=_env("LAKE_ROOT", default("hdfs://127.0.0.1:9000/lake")).rstrip("/"),
         clickstream_format=_env("CLICKSTREAM_FORMAT", "shop_json"),
+        clickstream_start=_env("CLICKSTREAM_START", "2025-01-01"),
         # The local stack writes its own Sqoop launcher; a cluster's edge node has `sqoop` on PATH.
         sqoop_bin=_env("SQOOP_BIN", str(sqoop_launcher_path()) if local else "sqoop"),
         # Likewise its table tool; on a cluster, a wrapper around the same tool with its hbase-site.xml.

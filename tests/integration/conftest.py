@@ -42,6 +42,7 @@ def demo(stack):
     """The README's main job, once per session, on a small shop; its output. It must use the stack's
     own databases, lake and Dagster instance: the stack's daemon does half its work."""
     out = run_cli("demo", "--scale", "0.002", "--seed", "5", timeout=1500)
+    (artifacts_dir("main-job") / "output.txt").write_text(out.stdout + out.stderr)  # its summary: where time went
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     return out
 
@@ -94,7 +95,7 @@ def fresh_shop(mysql, shop_tables):
     return shop_tables
 
 
-from tests.integration.helpers import materialize, run_cli  # noqa: E402
+from tests.integration.helpers import artifacts_dir, materialize, run_cli  # noqa: E402
 from tests.integration.test_hadoop_services import hbase_restart_row  # noqa: E402,F401 - shared fixture
 
 

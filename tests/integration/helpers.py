@@ -8,16 +8,25 @@ import sys
 import time
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 
 import dagster as dg
 
 from dataplatform.localstack.flume import spool_dir
-from dataplatform.paths import state_dir
+from dataplatform.paths import REPO_ROOT, state_dir
 from dataplatform_assets.clickstream.landing import LANDING_DIR, is_closed_file
 from dataplatform_assets.ingestion.assets import build_import_asset, import_assets
 from dataplatform_assets.ingestion.load_state import table_dir
 
 CLI = [sys.executable, "-m", "dataplatform.cli"]
+
+
+def artifacts_dir(name: str) -> Path:
+    """A folder for what a test keeps for people to look at (screenshots, the main job's output):
+    `.artifacts/<name>/`, or under DATAPLATFORM_ARTIFACTS."""
+    folder = Path(os.environ.get("DATAPLATFORM_ARTIFACTS", REPO_ROOT / ".artifacts")) / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def run_cli(*args, env=None, timeout=600) -> subprocess.CompletedProcess:

@@ -5,7 +5,6 @@ click and watched to its success. Screenshots are kept in `.artifacts/ui/` (DATA
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -13,7 +12,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from dataplatform.paths import REPO_ROOT, stack_dagster_home
+from dataplatform.paths import stack_dagster_home
+from tests.integration.helpers import artifacts_dir
 
 UI = "http://127.0.0.1:3000"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -24,9 +24,9 @@ GROUPS = ("source", "raw", "curated", "quarantine", "warehouse", "marts", "servi
 
 @pytest.fixture(scope="module")
 def artifacts() -> Path:
-    folder = Path(os.environ.get("DATAPLATFORM_ARTIFACTS", REPO_ROOT / ".artifacts")) / "ui"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+    folder = artifacts_dir("ui")
+    for old in folder.glob("*.png"):
+        old.unlink()
     return folder
 
 

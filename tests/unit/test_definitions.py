@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 import dagster as dg
 
 from dataplatform_assets.definitions import defs
@@ -91,3 +95,21 @@ def test_groups_are_stages_and_every_asset_has_an_owner():
         "marts": {f"marts/{m}" for m in ("daily_sales", "funnel_daily", "product_performance", "customer_segments")},
         "serving": {"serving/hbase/customer_360", "marts/customer_360"},
     }
+
+
+def _first_partitions(start: str | None) -> subprocess.CompletedProcess:
+    """The first hourly and daily partition keys of the code loaded with DATAPLATFORM_CLICKSTREAM_START."""
+    env = {k: v for k, v in os.environ.items() if k != "DATAPLATFORM_CLICKSTREAM_START"}
+    if start is not None:
+        env["DATAPLATFORM_CLICKSTREAM_START"] = start
+    code = ("from dataplatform_assets.clickstream.partitions import HOURLY, DAILY\n"
+            "print(HOURLY.get_first_partition_key(), DAILY.get_first_partition_key())")
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_the_clickstream_partitions_start_on_the_configured_first_day_of_logs():
+    assert _first_partitions(None).stdout.split() == ["2025-01-01-00:00", "2025-01-01"]
+    assert _first_partitions("2026-11-30").stdout.split() == ["2026-11-30-00:00", "2026-11-30"]
+    for wrong in ("2026-02-30", "30.11.2026", ""):
+        out = _first_partitions(wrong)
+        assert out.returncode != 0 and "the first day of web logs must be a date, YYYY-MM-DD" in out.stderr, wrong
