@@ -123,9 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
     from dataplatform.clickstream_commands import add_parser as add_clickstream_parser
     add_clickstream_parser(sub).set_defaults(func=_clickstream)
 
-    demo = sub.add_parser("demo", help="the main job: stack up, generate a shop, materialize, show rows",
-                          description="Bring up the local stack, generate a small shop, materialize "
-                          "every asset and print rows fetched through HiveServer2.")
+    demo = sub.add_parser("demo", help="the main job: stack up, shop and web logs in, the daemon builds the rest",
+                          description="Bring up the local stack, generate a small shop (kept if the shop "
+                          "database has one), drop a day of web logs into Flume's spool folder and import the "
+                          "shop; the stack's daemon parses the landed hours and builds the warehouse, marts and "
+                          "360° table. Then a change batch is applied in MySQL and imported, and the daemon "
+                          "refreshes what follows. Prints rows fetched through HiveServer2, one customer's 360° "
+                          "view and a summary of the steps and their times. Safe to run again.")
     demo.add_argument("--scale", type=positive_float, default=0.01,
                       help="shop size; 1.0 = 100k customers and 1M orders (default 0.01)")
     demo.add_argument("--seed", type=int, default=42, help="generator seed (default 42)")
