@@ -100,7 +100,7 @@ def run_demo(scale: float, seed: int) -> int:
         started = stack.up()
         step.outcome = f"{len(stack.names())} services healthy ({len(started)} started)"
 
-    with progress.step(f"shop database (seed {seed}, scale {scale})") as step:
+    with progress.step("shop database", f"seed {seed}, scale {scale}") as step:
         mysql = load_settings().mysql()
         mysql.ensure_database()
         orders = _orders_in_shop(mysql)
@@ -114,18 +114,19 @@ def run_demo(scale: float, seed: int) -> int:
             load_tables(mysql.connect, tables)
             step.outcome = f"{sum(x.num_rows for x in tables.values()):,} rows in MySQL"
 
-    with progress.step("web logs into Flume's spool folder") as step:
+    with progress.step("web logs", "a day of them into Flume's spool folder") as step:
         dropped_at = time.time()
         hours, landed = _drop_clickstream(mysql, seed)
         step.outcome = f"{len(hours)} hours of logs"
 
-    with progress.step("import the shop tables (as the hourly schedule does; runs show in the Dagster UI)") as step:
+    with progress.step("imports", "the shop's tables, as the hourly schedule does (runs show in the Dagster UI)") \
+            as step:
         imported_at = time.time()
         if materialize_selection("group:raw") != 0:
             return 1
         step.outcome = "4 tables imported"
 
-    with progress.step("the daemon: Flume lands the logs, the landing sensor parses each hour, the automation "
+    with progress.step("the daemon", "Flume lands the logs, the landing sensor parses each hour, the automation "
                        "builds the warehouse, marts and 360° table") as step:
         say(landed())
         clickstream = {dg.AssetKey(["curated", "clickstream_events"]): set(hours),
@@ -137,7 +138,8 @@ def run_demo(scale: float, seed: int) -> int:
             f"{len({h[:10] for h in hours})} days; the daemon refreshed {state.refreshed} tables")
         step.outcome = f"{len(hours)} hours parsed, {state.refreshed} tables built with no call"
 
-    with progress.step("a change batch in MySQL, imported incrementally; the daemon refreshes what follows") as step:
+    with progress.step("change batch", "applied in MySQL, imported incrementally; the daemon refreshes what "
+                       "follows") as step:
         changes = apply_change_batch(mysql.connect, seed)
         say("change batch: " + ", ".join(f"{k} {v}" for k, v in changes.items() if v and k != "batch"))
         changed_at = time.time()
@@ -150,7 +152,7 @@ def run_demo(scale: float, seed: int) -> int:
         changed = sum(v for k, v in changes.items() if k != "batch")
         step.outcome = f"{changed:,} changes; {written:,} customers rewritten"
 
-    with progress.step("rows fetched through HiveServer2, and one customer's 360° view from HBase") as step:
+    with progress.step("results", "rows fetched through HiveServer2, one customer's 360° view from HBase") as step:
         prefix = load_settings().hive_database_prefix
         raw = prefix + "raw"
         values = {"raw": ident(raw), "raw_name": lit(raw), "warehouse": ident(prefix + "warehouse"),

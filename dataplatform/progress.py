@@ -17,7 +17,7 @@ from rich.table import Table
 
 @dataclass
 class Step:
-    title: str
+    name: str  # short, for the summary
     seconds: float = 0.0
     outcome: str = ""
 
@@ -30,11 +30,13 @@ class Progress:
     started: float = field(default_factory=time.monotonic)
 
     @contextmanager
-    def step(self, title: str) -> Iterator[Step]:
-        """A numbered step: its header now, its time (and outcome, set by the caller) in the summary."""
-        step = Step(title)
+    def step(self, name: str, detail: str = "") -> Iterator[Step]:
+        """A numbered step: its header now (name and what it does), its time (and outcome, set by
+        the caller) in the summary."""
+        step = Step(name)
         self.steps.append(step)
-        self.console.print(f"\n[bold]== {len(self.steps)}/{self.total} {title}[/bold]")
+        header = f"\n[bold]== {len(self.steps)}/{self.total} {name}[/bold]"
+        self.console.print(header + (f": {detail}" if detail else ""))
         t0 = time.monotonic()
         try:
             yield step
@@ -63,5 +65,5 @@ class Progress:
         table.add_column("seconds", justify="right")
         table.add_column("outcome")
         for n, step in enumerate(self.steps, 1):
-            table.add_row(f"{n}. {step.title}", f"{step.seconds:.0f}", step.outcome)
+            table.add_row(f"{n}. {step.name}", f"{step.seconds:.0f}", step.outcome)
         return table
