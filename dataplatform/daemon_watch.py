@@ -11,9 +11,8 @@ from datetime import datetime, timezone
 
 import dagster as dg
 
+from dataplatform.localstack.dagster_services import WEBSERVER_URL as UI
 from dataplatform_assets.automation import AUTOMATED_GROUPS
-
-UI = "http://127.0.0.1:3000"
 
 
 @dataclass(frozen=True)

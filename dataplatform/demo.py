@@ -80,17 +80,18 @@ def _orders_in_shop(mysql) -> int | None:
 
 
 def run_demo(scale: float, seed: int) -> int:
-    import dagster as dg
 
     from dataplatform.daemon_watch import wait_for_daemon
     from dataplatform.generator.changes import apply_change_batch
     from dataplatform.generator.loader import load_tables
     from dataplatform.generator.shop import ShopSize, build_shop
+    from dataplatform.localstack.dagster_services import WEBSERVER_URL
     from dataplatform.localstack.stack import LocalStack
     from dataplatform.materialize import materialize_selection
     from dataplatform.progress import Progress
     from dataplatform.query import fetch, format_rows
     from dataplatform.settings import load_settings
+    from dataplatform_assets.clickstream.assets import EVENTS_KEY, REJECTS_KEY, SESSIONS_KEY
     from dataplatform_assets.clickstream.curated_tables import CURATED, EVENTS, REJECTS, SESSIONS
 
     progress = Progress(total=7)
@@ -117,6 +118,7 @@ def run_demo(scale: float, seed: int) -> int:
     with progress.step("web logs", "a day of them into Flume's spool folder") as step:
         dropped_at = time.time()
         hours, landed = _drop_clickstream(mysql, seed)
+        days = sorted({h[:10] for h in hours})
         step.outcome = f"{len(hours)} hours of logs"
 
     with progress.step("imports", "the shop's tables, as the hourly schedule does (runs show in the Dagster UI)") \
@@ -129,13 +131,11 @@ def run_demo(scale: float, seed: int) -> int:
     with progress.step("the daemon", "Flume lands the logs, the landing sensor parses each hour, the automation "
                        "builds the warehouse, marts and 360° table") as step:
         say(landed())
-        clickstream = {dg.AssetKey(["curated", "clickstream_events"]): set(hours),
-                       dg.AssetKey(["quarantine", "clickstream_rejects"]): set(hours),
-                       dg.AssetKey(["curated", "sessions"]): {h[:10] for h in hours}}
+        clickstream = {EVENTS_KEY: set(hours), REJECTS_KEY: set(hours), SESSIONS_KEY: set(days)}
         with progress.status("waiting for the daemon") as update:
             state = wait_for_daemon(max(imported_at, dropped_at), clickstream, update, say)
         say(f"the landing sensor parsed {len(hours)} hours and sessions followed for "
-            f"{len({h[:10] for h in hours})} days; the daemon refreshed {state.refreshed} tables")
+            f"{len(days)} days; the daemon refreshed {state.refreshed} tables")
         step.outcome = f"{len(hours)} hours parsed, {state.refreshed} tables built with no call"
 
     with progress.step("change batch", "applied in MySQL, imported incrementally; the daemon refreshes what "
@@ -156,7 +156,7 @@ def run_demo(scale: float, seed: int) -> int:
         prefix = load_settings().hive_database_prefix
         raw = prefix + "raw"
         values = {"raw": ident(raw), "raw_name": lit(raw), "warehouse": ident(prefix + "warehouse"),
-                  "marts": ident(prefix + "marts"), "days": lits(sorted({h[:10] for h in hours})),
+                  "marts": ident(prefix + "marts"), "days": lits(days),
                   **{name: qualified(prefix + CURATED, table.name)
                      for name, table in (("events", EVENTS), ("rejects", REJECTS), ("sessions", SESSIONS))}}
         for query in sql_names(DEMO_SQL):
@@ -168,6 +168,6 @@ def run_demo(scale: float, seed: int) -> int:
         _show_customer()
         step.outcome = f"{len(sql_names(DEMO_SQL))} queries, one 360° view"
     say(progress.summary())
-    say(f"\ndemo finished in {time.monotonic() - progress.started:.0f}s. Dagster UI: http://127.0.0.1:3000 · "
+    say(f"\ndemo finished in {time.monotonic() - progress.started:.0f}s. Dagster UI: {WEBSERVER_URL} · "
         "query more with `dataplatform query 'SELECT ...'` · stop with `dataplatform stack down`")
     return 0

@@ -19,6 +19,7 @@ from dataplatform.localstack.thriftserver import spark_env
 from dataplatform.paths import REPO_ROOT, STACK_CONF_DIR, stack_dagster_home, venv_script
 
 WEBSERVER_PORT = 3000
+WEBSERVER_URL = f"http://127.0.0.1:{WEBSERVER_PORT}"  # the Dagster UI
 CODE_SERVER_PORT = 4000
 CODE_MODULE = "dataplatform_assets.definitions"  # the module workspace.yaml's python_module loads
 LOCATION_NAME = "dataplatform_assets"  # what workspace.yaml names it: runs and sensor state carry over

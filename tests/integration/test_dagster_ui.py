@@ -12,10 +12,10 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from dataplatform.localstack.dagster_services import WEBSERVER_URL as UI
 from dataplatform.paths import stack_dagster_home
 from tests.integration.helpers import artifacts_dir
 
-UI = "http://127.0.0.1:3000"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # The first test to ask for `demo` waits for the main job (conftest.py).
 pytestmark = pytest.mark.timeout(1800)
