@@ -1,6 +1,7 @@
 """Watching the stack's Dagster daemon do its work: the landing sensor parses hours, the automation
 rebuilds whatever read something that changed. The main job calls nothing itself here; it reads the
-instance until every automated table exists and is newer than each table it reads."""
+instance until every automated table exists and no input it follows was written after its build
+started."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from datetime import datetime, timezone
 import dagster as dg
 
 from dataplatform.localstack.dagster_services import WEBSERVER_URL as UI
-from dataplatform_assets.automation import AUTOMATED_GROUPS
+from dataplatform_assets.automation import AUTOMATED_GROUPS, inputs_newer_than_build, watched_inputs
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class Lag:
     refreshed: int  # automated tables materialized since the start
     automated: int
     partitions_missing: dict[str, list[str]]  # asset -> partitions not yet materialized since the start
-    behind: list[str]  # automated tables never built, or older than a table they read
+    behind: list[str]  # automated tables never built, or built before an input they follow was written
 
     @property
     def caught_up(self) -> bool:
@@ -54,11 +55,12 @@ def lag(instance: dg.DagsterInstance, graph, since: float, partitions: dict[dg.A
         return latest[key]
 
     # Only what changed is rebuilt (a mart of web sessions ignores a change batch in MySQL), so a
-    # table is up to date when it is newer than everything it reads, however old it is.
+    # table is up to date when no input it follows was written after its build started, however old
+    # it is: the automation's own rule (`inputs_newer_than_build`).
     behind = []
     for key in automated:
-        reads = [dep for dep in graph.get(key).parent_keys if graph.get(dep).is_materializable]
-        if not when(key) or any(when(dep) > when(key) for dep in reads):
+        reads = watched_inputs({dep for dep in graph.get(key).parent_keys if graph.get(dep).is_materializable})
+        if not when(key) or inputs_newer_than_build(instance, key, reads):
             behind.append(key.to_user_string())
     missing = {key.to_user_string(): sorted(wanted - _done_partitions(instance, key, since))
                for key, wanted in partitions.items()}

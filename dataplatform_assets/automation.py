@@ -6,7 +6,15 @@ something they read changed: an import (the hourly schedule), a dimension or fac
 Tables that read each other are requested in the same tick and run in one run, in order. The
 partitioned clickstream is different: a table waits until the hours (or days) it reads have
 finished, so one parsed hour costs one rebuild, not one while it is parsed and one after.
+
+Dagster's conditions see events: an input "newly updated" since the last tick. Between the tick that
+requests a table and the next one (which resets the request) an update can land after the run read
+the input, and be reset with it. So each table also compares state: an input written by another
+run after the table's latest build started (`inputs_newer_than_build`) asks for a rebuild whatever
+events were seen, unless that build failed (then it is the retry sensor's work).
 """
+
+from __future__ import annotations
 
 import dagster as dg
 
@@ -17,17 +25,79 @@ AUTOMATED_GROUPS = ("warehouse", "marts", "serving")
 CLICKSTREAM = dg.AssetSelection.assets(EVENTS_KEY, SESSIONS_KEY)
 
 
-def refresh_on_change(deps: set[dg.AssetKey]) -> dg.AutomationCondition:
-    """Rebuild once an input changed, no input is missing or still running, and no rebuild runs.
-
-    Of the clickstream, a table that reads the sessions follows them alone: sessions follow every
-    parsed hour, so following the events too would rebuild it twice."""
-    updated = dg.AutomationCondition.newly_updated()
-    tables = dg.AutomationCondition.any_deps_match(updated | dg.AutomationCondition.will_be_requested())
+def watched_inputs(deps: set[dg.AssetKey]) -> frozenset[dg.AssetKey]:
+    """What a table is rebuilt after. Of the clickstream, a table that reads the sessions follows them
+    alone: sessions follow every parsed hour, so following the events too would rebuild it twice."""
     follows = SESSIONS_KEY if SESSIONS_KEY in deps else EVENTS_KEY
-    parsed = dg.AutomationCondition.any_deps_match(updated).allow(dg.AssetSelection.assets(follows))
+    return frozenset(dep for dep in deps if dep not in (EVENTS_KEY, SESSIONS_KEY) or dep == follows)
+
+
+def _latest(instance: dg.DagsterInstance, key: dg.AssetKey) -> dg.EventLogRecord | None:
+    records = instance.fetch_materializations(key, limit=1).records  # of any partition
+    return records[0] if records else None
+
+
+def inputs_newer_than_build(instance: dg.DagsterInstance, key: dg.AssetKey,
+                            inputs: frozenset[dg.AssetKey]) -> list[dg.AssetKey]:
+    """The inputs written by another run after the latest build of `key` started (its run may have
+    read them before): that build is out of date. Of a table never built, every input written."""
+    build = _latest(instance, key)
+    started, build_run = float("-inf"), None
+    if build is not None:
+        started, build_run = build.timestamp, build.run_id or None  # a runless report has no run
+        run = instance.get_run_record_by_id(build_run) if build_run else None
+        if run is not None and run.start_time is not None:
+            started = run.start_time
+    newer = []
+    for dep in sorted(inputs, key=lambda k: k.to_user_string()):
+        written = _latest(instance, dep)
+        if written is not None and written.timestamp > started and (build_run is None or written.run_id != build_run):
+            newer.append(dep)
+    return newer
+
+
+class InputNewerThanBuild(dg.AutomationCondition):
+    """True for a table with an input written by another run after its latest build started.
+
+    Evaluated in the code location (the sensor's `use_user_code_server`): it reads the instance."""
+
+    def __init__(self, inputs: frozenset[dg.AssetKey]):
+        self.inputs = inputs
+
+    @property
+    def name(self) -> str:
+        return "input_newer_than_build"
+
+    @property
+    def description(self) -> str:
+        return "An input was written by another run after this table's latest build started"
+
+    @property
+    def requires_cursor(self) -> bool:
+        return False
+
+    def evaluate(self, context: dg.AutomationContext) -> dg.AutomationResult:
+        instance = context.asset_graph_view.instance
+        newer = inputs_newer_than_build(instance, context.key, self.inputs)
+        return dg.AutomationResult(context, context.candidate_subset if newer else context.get_empty_subset())
+
+
+def refresh_on_change(deps: set[dg.AssetKey]) -> dg.AutomationCondition:
+    """Rebuild once an input changed (an update seen, or an out-of-date build found), no input is
+    missing or still running, and no rebuild runs.
+
+    An update is pending from the tick it is seen until the table is requested, so one that lands
+    while the table builds is acted on after that run. Updates made by a run that also builds the
+    table (a cascade: the dimensions, then the facts that read them) are not updates to act on."""
+    watched = watched_inputs(deps)
+    tables = dg.AutomationCondition.any_deps_updated().ignore(CLICKSTREAM)
+    parsed = dg.AutomationCondition.any_deps_match(dg.AutomationCondition.newly_updated()).allow(
+        dg.AssetSelection.assets(*(watched & {EVENTS_KEY, SESSIONS_KEY})))
+    seen = (tables | parsed).since(dg.AutomationCondition.newly_requested()
+                                   | dg.AutomationCondition.initial_evaluation())
+    out_of_date = InputNewerThanBuild(watched) & ~dg.AutomationCondition.execution_failed()
     return (
-        (tables.ignore(CLICKSTREAM) | parsed).since_last_handled()
+        (seen.with_label("input_updated") | out_of_date.with_label("out_of_date"))
         # An hour with no data is a missing partition; the tables read whatever hours exist.
         & ~dg.AutomationCondition.any_deps_missing().ignore(CLICKSTREAM)
         & ~dg.AutomationCondition.any_deps_in_progress()
@@ -47,5 +117,6 @@ automation_sensor = dg.AutomationConditionSensorDefinition(
     target=(dg.AssetSelection.assets(EVENTS_KEY, REJECTS_KEY, SESSIONS_KEY)
             | dg.AssetSelection.groups(*AUTOMATED_GROUPS)),
     default_status=dg.DefaultSensorStatus.RUNNING, minimum_interval_seconds=30,
+    use_user_code_server=True,  # InputNewerThanBuild is Python of ours
     description="Rebuilds the sessions of every day whose events were re-parsed, and the warehouse, marts "
                 "and 360° table once what they read changed.")

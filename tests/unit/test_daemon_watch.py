@@ -1,5 +1,5 @@
-"""How the main job decides the daemon has caught up: every automated table built and newer than
-what it reads, and the wanted clickstream partitions materialized since the start."""
+"""How the main job decides the daemon has caught up: every automated table built after the inputs it
+follows were written, and the wanted clickstream partitions materialized since the start."""
 
 from __future__ import annotations
 

@@ -3,6 +3,8 @@ automation conditions, evaluated by Dagster against materializations reported to
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import dagster as dg
 import pytest
 
@@ -19,10 +21,12 @@ HOUR, DAY = "2025-06-09-10:00", "2025-06-09"
 
 
 class Daemon:
-    """Ticks of the automation sensor's conditions; `done` reports what a run materialized."""
+    """Ticks of the automation sensor's conditions, and the runs that build what a tick requested:
+    in-process runs into the same instance, of stand-ins with the real assets' keys and partitions."""
 
     def __init__(self, instance: dg.DagsterInstance):
-        self.instance, self.cursor = instance, None
+        self.instance, self.cursor, self.graph = instance, None, defs.resolve_asset_graph()
+        self.during: dict[dg.AssetKey, Callable[[], None]] = {}  # what happens while a run builds a key
 
     def tick(self) -> dict[dg.AssetKey, set[str | None]]:
         result = dg.evaluate_automation_conditions(defs=defs, instance=self.instance, cursor=self.cursor)
@@ -31,14 +35,31 @@ class Daemon:
                 else {None} for r in result.results if r.true_subset.size}
 
     def done(self, *keys: dg.AssetKey, partition: str | None = None) -> None:
+        """What others write (an import, a parsed hour), reported as it lands."""
         for key in keys:
             self.instance.report_runless_asset_event(dg.AssetMaterialization(key, partition=partition))
 
+    def build(self, keys: list[dg.AssetKey], partition: str | None = None) -> bool:
+        """One run building `keys` in order; whether it succeeded."""
+        def stand_in(key: dg.AssetKey) -> dg.AssetsDefinition:
+            node = self.graph.get(key)
+
+            @dg.asset(key=key, deps=sorted(node.parent_keys & set(keys)), partitions_def=node.partitions_def)
+            def _build() -> None:
+                self.during.pop(key, lambda: None)()
+            return _build
+
+        result = dg.materialize([stand_in(key) for key in keys], instance=self.instance, partition_key=partition,
+                                selection=keys, raise_on_error=False)
+        return result.success
+
     def run(self, requested: dict[dg.AssetKey, set[str | None]]) -> dict[dg.AssetKey, set[str | None]]:
-        """Materialize what a tick requested, as its runs would; the next tick's requests."""
+        """Build what a tick requested as the daemon's runs would (the unpartitioned tables in one run,
+        a run per partition); the next tick's requests."""
+        self.build([key for key, partitions in requested.items() if partitions == {None}])
         for key, partitions in requested.items():
-            for partition in partitions:
-                self.done(key, partition=partition)
+            for partition in partitions - {None}:
+                self.build([key], partition)
         return self.tick()
 
 
@@ -82,6 +103,41 @@ def test_nothing_is_built_on_a_missing_input(daemon):
     requested = daemon.tick()
     assert DIMENSIONS[1] in requested and DIMENSIONS[0] not in requested
     assert not set(requested) & {MARTS["customer_segments"], *SERVING}
+
+
+@pytest.mark.parametrize("tick_first", [True, False], ids=["tick-then-import", "import-then-tick"])
+def test_an_import_that_lands_while_its_reader_builds_is_read_again(daemon, tick_first):
+    daemon.done(*RAW)
+    requested = daemon.tick()
+    mid_run = []
+
+    def import_lands() -> None:
+        # The hourly import of customers lands while their dimension builds (maybe after it read
+        # them), before or after the daemon's next tick, which sees the run in progress.
+        if tick_first:
+            mid_run.append(daemon.tick())
+        daemon.done(RAW[0])
+        if not tick_first:
+            mid_run.append(daemon.tick())
+    daemon.during[DIMENSIONS[0]] = import_lands
+    again = daemon.run(requested)
+    assert mid_run == [{}]  # nothing is requested while its rebuild runs
+    # The dimension again and what reads it (in one run); not the products' dimension.
+    assert DIMENSIONS[0] in again and DIMENSIONS[1] not in again and set(FACTS) <= set(again)
+    assert daemon.run(again) == {}
+
+
+def test_a_failed_rebuild_is_left_to_the_retry_sensor_not_requested_every_tick(daemon):
+    daemon.done(*RAW)
+    requested = daemon.tick()
+
+    def outage() -> None:
+        raise RuntimeError("HiveServer2 is down")
+    daemon.during[DIMENSIONS[0]] = outage
+    assert DIMENSIONS[0] not in daemon.run(requested)
+    assert daemon.tick() == {}
+    daemon.done(RAW[0])  # a new import is a new reason to try
+    assert DIMENSIONS[0] in daemon.tick()
 
 
 def test_every_derived_table_is_in_the_automation_sensors_target():
