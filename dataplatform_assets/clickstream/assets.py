@@ -2,7 +2,6 @@
 rejects, and sessions. All partitioned by time in UTC, matching Flume's buckets."""
 
 # No `from __future__ import annotations` here: Dagster inspects the `context` annotation.
-from collections import Counter
 
 import dagster as dg
 
@@ -33,6 +32,7 @@ GAP_CHECK = "sessions_separated_by_the_gap"
 # One step at a time per pool: two runs publishing the same hour (or day) at once would each
 # clear the other's version folders.
 PARSE_POOL, SESSIONS_POOL = "clickstream_parse", "clickstream_sessions"
+HOUR_COUNTS = ("files", "lines_read", "accepted", "rejected", "duplicates")  # of a parsed hour, in its metadata
 
 raw_clickstream = dg.AssetSpec(
     RAW_CLICKSTREAM,
@@ -91,26 +91,31 @@ def clickstream_events(context: dg.AssetExecutionContext, hive: HiveServer2Resou
         context.log.info(f"[{n}/{len(hours)}] {key}: {outcome.lines_read:,} lines from {outcome.files} files -> "
                          f"{outcome.accepted:,} events, {outcome.rejected:,} rejected, "
                          f"{outcome.duplicates:,} duplicates {dict(outcome.reasons) or ''}")
-    totals = {name: sum(getattr(o, name) for o in outcomes)
-              for name in ("files", "lines_read", "accepted", "rejected", "duplicates")}
-    reasons = sum((o.reasons for o in outcomes), Counter())
+        # Each hour's materialization carries its own counts, so the UI's plots are per hour however
+        # many hours a run parsed.
+        counts = {name: getattr(outcome, name) for name in HOUR_COUNTS}
+        context.add_asset_metadata({**counts, "dagster/row_count": outcome.accepted},
+                                   asset_key=EVENTS_KEY, partition_key=key)
+        context.add_asset_metadata({**counts, "dagster/row_count": outcome.rejected,
+                                    "reasons": dg.MetadataValue.json(dict(outcome.reasons))},
+                                   asset_key=REJECTS_KEY, partition_key=key)
+    totals = {name: sum(getattr(o, name) for o in outcomes) for name in HOUR_COUNTS}
     failing = [o.partition_key for o in outcomes if not o.reconciles()]
-    common = {"hours": len(hours), "first_hour": hours[0], "last_hour": hours[-1],
-              "format": clickstream.format, **totals}
+    run = {"hours_in_run": len(hours), "first_hour_in_run": hours[0], "last_hour_in_run": hours[-1],
+           "format": clickstream.format}
+    # A check result covers the run's hours (checks are not per partition in this Dagster): its
+    # metadata holds the run's totals.
     check = dg.AssetCheckResult(check_name=RECONCILE_CHECK, asset_key=EVENTS_KEY, passed=not failing,
-                                metadata={"hours_not_reconciling": ", ".join(failing), **totals})
+                                metadata={"hours_not_reconciling": ", ".join(failing), **run, **totals})
     if failing:
         # No materialization: the run's hours show as failed partitions, so sessions wait for them
         # (SESSIONS_AUTOMATION) until they are parsed again and reconcile. Re-parsing now would not help.
         yield check
         raise dg.Failure(f"lines do not reconcile in {', '.join(failing)}: not materialized", allow_retries=False)
     yield dg.MaterializeResult(asset_key=EVENTS_KEY, metadata={
-        **common, "dagster/row_count": totals["accepted"],
-        "dagster/table_name": f"{hive.db('curated')}.{EVENTS.name}"})
+        **run, "dagster/table_name": f"{hive.db('curated')}.{EVENTS.name}"})
     yield dg.MaterializeResult(asset_key=REJECTS_KEY, metadata={
-        **common, "dagster/row_count": totals["rejected"], "max_line_bytes": MAX_LINE_BYTES,
-        "dagster/table_name": f"{hive.db('curated')}.{REJECTS.name}",
-        "reasons": dg.MetadataValue.json(dict(reasons))})
+        **run, "max_line_bytes": MAX_LINE_BYTES, "dagster/table_name": f"{hive.db('curated')}.{REJECTS.name}"})
     yield check
     quality = hour_quality(outcomes, clickstream.max_reject_share)
     yield dg.AssetCheckResult(check_name=ACCEPTED_CHECK, asset_key=EVENTS_KEY, passed=not quality.all_rejected_hours,
@@ -164,7 +169,8 @@ def sessions(context: dg.AssetExecutionContext, hive: HiveServer2Resource, lake:
         rows, violations = build_sessions(hive, lake, day, version)
         totals["sessions"] += rows
         totals["gap_violations"] += violations
+        context.add_asset_metadata({"dagster/row_count": rows, "gap_violations": violations}, partition_key=day)
         context.log.info(f"[{n}/{len(days)}] {day}: {rows:,} sessions")
-    yield dg.MaterializeResult(metadata={"dagster/row_count": totals["sessions"], "days": len(days),
+    yield dg.MaterializeResult(metadata={"days_in_run": len(days),
                                          "dagster/table_name": f"{hive.db('curated')}.{SESSIONS.name}"})
     yield dg.AssetCheckResult(check_name=GAP_CHECK, passed=totals["gap_violations"] == 0, metadata=totals)

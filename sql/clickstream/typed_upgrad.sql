@@ -5,15 +5,16 @@
 -- ladder (classify.sql) reads this view.
 CREATE OR REPLACE TEMPORARY VIEW clickstream_typed AS
 WITH parsed AS (
-  -- Keys folded to lower case; two keys that fold to one are a duplicate (the session's LAST_WIN
-  -- policy keeps the folded map from failing the query; the ladder rejects the line).
-  SELECT *, transform_keys(json_fields, (k, v) -> lower(k)) AS f,
-         transform(map_keys(json_fields), k -> lower(k)) AS keys,  -- a repeated key stays twice here
+  -- Keys folded: whitespace and control characters trimmed from both ends (the real feed's time
+  -- is keyed `timestamp\n`), then lower case. Two keys that fold to one are a duplicate (the
+  -- session's LAST_WIN policy keeps the folded map from failing the query; the ladder rejects it).
+  SELECT *, transform_keys(json_fields, (k, v) -> lower(regexp_replace(k, '^[\\s\\x00-\\x1f\\x7f]+|[\\s\\x00-\\x1f\\x7f]+$', ''))) AS f,
+         transform(map_keys(json_fields), k -> lower(regexp_replace(k, '^[\\s\\x00-\\x1f\\x7f]+|[\\s\\x00-\\x1f\\x7f]+$', ''))) AS keys,  -- a repeated key stays twice here
          -- Which string fields held an object or array (see typed_shop_json.sql).
          CASE WHEN exists(map_values(json_fields), v -> startswith(v, '{') OR startswith(v, '['))
               THEN transform(map_keys(map_filter(from_json(raw_line, 'map<string,variant>'),
                      (k, v) -> schema_of_variant(v) LIKE 'OBJECT%' OR schema_of_variant(v) LIKE 'ARRAY%')),
-                     k -> lower(k))
+                     k -> lower(regexp_replace(k, '^[\\s\\x00-\\x1f\\x7f]+|[\\s\\x00-\\x1f\\x7f]+$', '')))
               ELSE CAST(array() AS ARRAY<STRING>) END AS nested_fields
   FROM (SELECT raw_line, source_file, line_bytes, valid_utf8,
                -- Text after the closing brace would be ignored by the JSON reader (typed_shop_json.sql).

@@ -117,7 +117,12 @@ def build_upgrad_file() -> tuple[bytes, int, list[str]]:
              "is_scroll_up": "No", "is_scroll_down": "No", "timestamp": f"2025-06-02 08:{n % 60:02d}:11.123456"}
         r.update(changes)
         return r
-    good = [record(n) for n in range(30)]
+    def quirky(r: dict, n: int) -> dict:
+        """The real feed's key spellings: its time keyed `timestamp\n`, other keys padded; folded alike."""
+        pad = ("{}\n", " {}", "{}\t ", "\r{}\u0001")[n % 4]
+        return {(pad.format(k) if k in ("timestamp", "OS_version", "page_id") else k): v for k, v in r.items()}
+
+    good = [quirky(record(n), n) if n % 3 == 0 else record(n) for n in range(30)]
     bad = [("wrong_type", record(40, lat="north")), ("unknown_event_type", record(41, is_button_click="No",
                                                                                   is_page_view="No")),
            ("missing_field", {k: v for k, v in record(42).items() if k != "timestamp"}),

@@ -178,12 +178,25 @@ def test_sessions_split_on_30_minute_gaps_cross_midnight_and_convert(lake, hive,
         f"{day}-11:00": [event_line(5, f"{day}T11:30:00.000+00:00", 7),  # 45 minutes later: a new session
                          event_line(6, f"{day}T11:05:00.000+00:00", 8, "purchase", order_id=99)],
         f"{day}-23:00": [event_line(7, f"{day}T23:50:00.000+00:00", 9)],
-        f"{next_day}-00:00": [event_line(8, f"{next_day}T00:10:00.000+00:00", 9)],  # continues across midnight
+        f"{next_day}-00:00": [event_line(8, f"{next_day}T00:10:00.000+00:00", 9),  # continues across midnight
+                              event_line(9, f"{next_day}T00:30:00.000+00:00", 10)],
     }
-    _land_and_parse(lake, test_resources, hours, "events.3000.jsonl")
-    for d in (day, next_day):
-        assert dg.materialize([sessions], partition_key=d, resources=test_resources,
-                              instance=dg.DagsterInstance.ephemeral()).success
+    parsed = _land_and_parse(lake, test_resources, hours, "events.3000.jsonl")
+    built = dg.materialize([sessions], resources=test_resources, instance=dg.DagsterInstance.ephemeral(),
+                           tags={"dagster/asset_partition_range_start": day,
+                                 "dagster/asset_partition_range_end": next_day})
+    assert built.success
+    # One run each, yet every hour's (and day's) materialization carries its own counts, which the
+    # UI plots per partition.
+    events = {e.partition: e.materialization.metadata["dagster/row_count"].value
+              for e in parsed.get_asset_materialization_events() if e.asset_key == EVENTS_KEY}
+    assert events == {hour: len(hours.get(hour, [])) for hour in events}  # the hours between: none
+    assert set(hours) < set(events)
+    per_day = dict(hive.query(f"SELECT dt, COUNT(*) FROM {hive.db('curated')}.sessions "
+                              f"WHERE dt IN ('{day}', '{next_day}') GROUP BY dt"))
+    assert per_day[day] >= 4 and per_day[next_day] >= 1
+    assert {e.partition: e.materialization.metadata["dagster/row_count"].value
+            for e in built.get_asset_materialization_events()} == per_day
     rows = hive.query(f"SELECT dt, customer_id, events, page_views, products_viewed, cart_adds, converted, "
                       f"order_id, duration_seconds FROM {hive.db('curated')}.sessions "
                       f"WHERE dt IN ('{day}', '{next_day}') AND customer_id IN (7, 8, 9) "

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime, timedelta, timezone
+from itertools import zip_longest
 
 import dagster as dg
 import pytest
@@ -101,10 +102,14 @@ def test_upgrad_records_land_in_the_hour_of_their_timestamp(stack_lake, lake, hi
     hours = {datetime(2025, 3, 5, 6, tzinfo=timezone.utc): [record(1, "2025-03-05 06:00:00.000001"),
                                                             record(2, "2025-03-05 06:59:59", key="TIMESTAMP")],
              datetime(2025, 3, 5, 7, tzinfo=timezone.utc): [record(3, "2025-03-05 07:30:00.5", key="Timestamp"),
-                                                            record(4, "2025-03-05 07:00:00.123456")]}
+                                                            record(4, "2025-03-05 07:00:00.123456"),
+                                                            # The real feed's key, and padded spellings.
+                                                            record(5, "2025-03-05 07:10:00", key="timestamp\n"),
+                                                            record(6, "2025-03-05 07:20:00", key=" TimeStamp\t")]}
     # One file, the hours interleaved as an app would send them.
-    spool_file(f"upgrad-{token}.jsonl", b"\n".join([hours[h][i] for i in range(2) for h in hours]) + b"\n")
-    found = wait_landed(stack_lake, [_bucket(h) for h in hours], token, 4)
+    interleaved = [line for lines in zip_longest(*hours.values()) for line in lines if line]
+    spool_file(f"upgrad-{token}.jsonl", b"\n".join(interleaved) + b"\n")
+    found = wait_landed(stack_lake, [_bucket(h) for h in hours], token, 6)
     for hour, records in hours.items():
         assert sorted(line for lines in found[_bucket(hour)].values() for line in lines) == sorted(records)
         _parse_copy(stack_lake, lake, hive, test_resources, hour, list(found[_bucket(hour)]), fmt="upgrad")
