@@ -13,7 +13,12 @@ from datetime import datetime, timezone
 import dagster as dg
 
 from dataplatform.localstack.dagster_services import WEBSERVER_URL as UI
-from dataplatform_assets.automation import AUTOMATED_GROUPS, inputs_newer_than_build, watched_inputs
+from dataplatform_assets.automation import (
+    AUTOMATED_GROUPS,
+    inputs_newer_than_build,
+    latest_materialization,
+    watched_inputs,
+)
 
 
 @dataclass(frozen=True)
@@ -34,11 +39,6 @@ class Lag:
         return "waiting for the daemon: " + ", ".join(parts)
 
 
-def _latest(instance: dg.DagsterInstance, key: dg.AssetKey) -> float:
-    records = instance.fetch_materializations(key, limit=1).records
-    return records[0].timestamp if records else 0.0
-
-
 def _done_partitions(instance: dg.DagsterInstance, key: dg.AssetKey, since: float) -> set[str]:
     records = instance.fetch_materializations(dg.AssetRecordsFilter(asset_key=key, after_timestamp=since),
                                               limit=1000).records
@@ -51,7 +51,8 @@ def lag(instance: dg.DagsterInstance, graph, since: float, partitions: dict[dg.A
 
     def when(key: dg.AssetKey) -> float:
         if key not in latest:
-            latest[key] = _latest(instance, key)
+            record = latest_materialization(instance, key)
+            latest[key] = record.timestamp if record else 0.0
         return latest[key]
 
     # Only what changed is rebuilt (a mart of web sessions ignores a change batch in MySQL), so a

@@ -32,7 +32,7 @@ def watched_inputs(deps: set[dg.AssetKey]) -> frozenset[dg.AssetKey]:
     return frozenset(dep for dep in deps if dep not in (EVENTS_KEY, SESSIONS_KEY) or dep == follows)
 
 
-def _latest(instance: dg.DagsterInstance, key: dg.AssetKey) -> dg.EventLogRecord | None:
+def latest_materialization(instance: dg.DagsterInstance, key: dg.AssetKey) -> dg.EventLogRecord | None:
     records = instance.fetch_materializations(key, limit=1).records  # of any partition
     return records[0] if records else None
 
@@ -41,7 +41,7 @@ def inputs_newer_than_build(instance: dg.DagsterInstance, key: dg.AssetKey,
                             inputs: frozenset[dg.AssetKey]) -> list[dg.AssetKey]:
     """The inputs written by another run after the latest build of `key` started (its run may have
     read them before): that build is out of date. Of a table never built, every input written."""
-    build = _latest(instance, key)
+    build = latest_materialization(instance, key)
     started, build_run = float("-inf"), None
     if build is not None:
         started, build_run = build.timestamp, build.run_id or None  # a runless report has no run
@@ -50,7 +50,7 @@ def inputs_newer_than_build(instance: dg.DagsterInstance, key: dg.AssetKey,
             started = run.start_time
     newer = []
     for dep in sorted(inputs, key=lambda k: k.to_user_string()):
-        written = _latest(instance, dep)
+        written = latest_materialization(instance, dep)
         if written is not None and written.timestamp > started and (build_run is None or written.run_id != build_run):
             newer.append(dep)
     return newer
