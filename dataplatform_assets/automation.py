@@ -12,6 +12,9 @@ requests a table and the next one (which resets the request) an update can land 
 the input, and be reset with it. So each table also compares state: an input written by another
 run after the table's latest build started (`inputs_newer_than_build`) asks for a rebuild whatever
 events were seen, unless that build failed (then it is the retry sensor's work).
+
+An import run writes its tables one after the other: the tables wait until the whole run has ended,
+so one import run (the hourly one, or a change batch's) costs one rebuild, not one per table.
 """
 
 from __future__ import annotations
@@ -19,10 +22,14 @@ from __future__ import annotations
 import dagster as dg
 
 from dataplatform_assets.clickstream.assets import EVENTS_KEY, REJECTS_KEY, SESSIONS_KEY
+from dataplatform_assets.ingestion.assets import import_assets
 
 AUTOMATION_SENSOR = "refresh_on_change"
 AUTOMATED_GROUPS = ("warehouse", "marts", "serving")
 CLICKSTREAM = dg.AssetSelection.assets(EVENTS_KEY, SESSIONS_KEY)
+IMPORT_KEYS = frozenset(asset.key for asset in import_assets)
+UNFINISHED = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+              dg.DagsterRunStatus.STARTED]
 
 
 def watched_inputs(deps: set[dg.AssetKey]) -> frozenset[dg.AssetKey]:
@@ -82,9 +89,40 @@ class InputNewerThanBuild(dg.AutomationCondition):
         return dg.AutomationResult(context, context.candidate_subset if newer else context.get_empty_subset())
 
 
+def import_running(instance: dg.DagsterInstance) -> bool:
+    """Whether a run that imports a shop table has not finished yet: the latest run planned to import
+    one (a run plans its assets when it is created, in-process runs too)."""
+    for key in IMPORT_KEYS:
+        planned = instance.get_latest_planned_materialization_info(key)
+        run = instance.get_run_by_id(planned.run_id) if planned is not None else None
+        if run is not None and run.status in UNFINISHED:
+            return True
+    return False
+
+
+class ImportRunning(dg.AutomationCondition):
+    """True for every table while an import run is unfinished. Evaluated in the code location."""
+
+    @property
+    def name(self) -> str:
+        return "import_running"
+
+    @property
+    def description(self) -> str:
+        return "A run importing shop tables has not finished"
+
+    @property
+    def requires_cursor(self) -> bool:
+        return False
+
+    def evaluate(self, context: dg.AutomationContext) -> dg.AutomationResult:
+        running = import_running(context.asset_graph_view.instance)
+        return dg.AutomationResult(context, context.candidate_subset if running else context.get_empty_subset())
+
+
 def refresh_on_change(deps: set[dg.AssetKey]) -> dg.AutomationCondition:
     """Rebuild once an input changed (an update seen, or an out-of-date build found), no input is
-    missing or still running, and no rebuild runs.
+    missing or still running, no import run is unfinished, and no rebuild runs.
 
     An update is pending from the tick it is seen until the table is requested, so one that lands
     while the table builds is acted on after that run. Updates made by a run that also builds the
@@ -101,6 +139,7 @@ def refresh_on_change(deps: set[dg.AssetKey]) -> dg.AutomationCondition:
         # An hour with no data is a missing partition; the tables read whatever hours exist.
         & ~dg.AutomationCondition.any_deps_missing().ignore(CLICKSTREAM)
         & ~dg.AutomationCondition.any_deps_in_progress()
+        & ~ImportRunning()
         & ~dg.AutomationCondition.in_progress()
     ).with_label("inputs_changed")
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 from dagster_pyspark import LazyPySparkResource
 
-from dataplatform.generator.loader import load_tables
 from dataplatform.generator.shop import ShopSize, build_shop
 from dataplatform.localstack.stack import LocalStack
 from dataplatform.paths import sqoop_launcher_path
@@ -89,13 +88,10 @@ def shop_tables():
 
 @pytest.fixture()
 def fresh_shop(mysql, shop_tables):
-    """`shop_test` recreated and loaded with the test shop."""
-    mysql.ensure_database()
-    load_tables(mysql.connect, shop_tables, report=lambda _: None)
-    return shop_tables
+    return load_fresh_shop(mysql, shop_tables)
 
 
-from tests.integration.helpers import artifacts_dir, materialize, run_cli  # noqa: E402
+from tests.integration.helpers import artifacts_dir, import_into_empty_lake, load_fresh_shop, run_cli, use_engine  # noqa: E402
 from tests.integration.test_hadoop_services import hbase_restart_row  # noqa: E402,F401 - shared fixture
 
 
@@ -103,14 +99,7 @@ from tests.integration.test_hadoop_services import hbase_restart_row  # noqa: E4
 def engine(request, monkeypatch, test_resources):
     """The import engine for this test: connectorx, or what `indirect` parametrization asks for."""
     name = getattr(request, "param", "connectorx")
-    test_resources["import_engine"] = ImportEngineResource(engine=name)
-    if name == "spark":  # this process starts the Spark session: give it the stack's Spark conf
-        from dataplatform.localstack.thriftserver import spark_env
-        from dataplatform.paths import state_dir
-
-        for variable, value in spark_env(state_dir() / "conf" / "spark").items():
-            if variable.startswith(("SPARK_", "HADOOP_", "JAVA_", "PYSPARK_")):
-                monkeypatch.setenv(variable, value)
+    use_engine(name, test_resources, monkeypatch.setenv)
     yield name
     test_resources["import_engine"] = ImportEngineResource()
 
@@ -118,9 +107,7 @@ def engine(request, monkeypatch, test_resources):
 @pytest.fixture()
 def imported(engine, fresh_shop, lake, test_resources):
     """A fresh shop imported into an empty test lake: the first load of every table is full."""
-    fs, _ = lake.filesystem()
-    fs.delete_dir_contents(lake.path("raw"), missing_dir_ok=True)
-    return materialize(test_resources)
+    return import_into_empty_lake(lake, test_resources)
 
 
 def pytest_collection_modifyitems(items):

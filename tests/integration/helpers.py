@@ -12,10 +12,12 @@ from pathlib import Path
 
 import dagster as dg
 
+from dataplatform.generator.loader import load_tables
 from dataplatform.localstack.flume import spool_dir
 from dataplatform.paths import REPO_ROOT, state_dir
 from dataplatform_assets.clickstream.landing import LANDING_DIR, is_closed_file
 from dataplatform_assets.ingestion.assets import build_import_asset, import_assets
+from dataplatform_assets.ingestion.engine_choice import ImportEngineResource
 from dataplatform_assets.ingestion.load_state import table_dir
 
 CLI = [sys.executable, "-m", "dataplatform.cli"]
@@ -44,6 +46,32 @@ def materialize_specs(test_resources, *specs, extra=(), raise_on_error=True):
     """Materialize the import assets of `specs` (contracts a test varies), plus `extra` assets."""
     return dg.materialize([build_import_asset(spec) for spec in specs] + list(extra), resources=test_resources,
                           instance=dg.DagsterInstance.ephemeral(), raise_on_error=raise_on_error)
+
+
+def load_fresh_shop(mysql, shop_tables):
+    """`shop_test` recreated and loaded with the test shop."""
+    mysql.ensure_database()
+    load_tables(mysql.connect, shop_tables, report=lambda _: None)
+    return shop_tables
+
+
+def use_engine(name, test_resources, setenv):
+    """Point the test resources at import engine `name`."""
+    test_resources["import_engine"] = ImportEngineResource(engine=name)
+    if name == "spark":  # this process starts the Spark session: give it the stack's Spark conf
+        from dataplatform.localstack.thriftserver import spark_env
+        from dataplatform.paths import state_dir
+
+        for variable, value in spark_env(state_dir() / "conf" / "spark").items():
+            if variable.startswith(("SPARK_", "HADOOP_", "JAVA_", "PYSPARK_")):
+                setenv(variable, value)
+
+
+def import_into_empty_lake(lake, test_resources):
+    """Empty the test lake and import every table: the first load of each is full."""
+    fs, _ = lake.filesystem()
+    fs.delete_dir_contents(lake.path("raw"), missing_dir_ok=True)
+    return materialize(test_resources)
 
 
 # A new shop customer; the one parameter is its (unique) email.

@@ -80,6 +80,18 @@ def test_an_import_rebuilds_the_warehouse_marts_and_360_table_in_one_tick(daemon
     assert daemon.run(requested) == {}  # handled: nothing again until an input changes
 
 
+def test_tables_wait_for_the_whole_import_run_then_rebuild_once(daemon):
+    """The customers land first in an import run of four tables: a tick before the run ends must not
+    start the dimension that reads them alone (it would be built again once the orders land)."""
+    mid_run = {}
+    daemon.during[RAW[-1]] = lambda: mid_run.update(daemon.tick())
+    assert daemon.build(RAW)
+    assert mid_run == {}
+    requested = daemon.tick()
+    assert set(requested) == {*DIMENSIONS, *FACTS, *SERVING} | (set(MARTS.values()) - {MARTS["funnel_daily"]})
+    assert daemon.run(requested) == {}
+
+
 def test_a_parsed_hour_rebuilds_what_reads_it_after_the_sessions_follow(daemon):
     daemon.done(*RAW)
     assert daemon.run(daemon.tick()) == {}
