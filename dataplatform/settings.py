@@ -51,6 +51,8 @@ class Settings:
     hbase_thrift_port: int
     lake_root: str
     clickstream_format: str = "shop_json"
+    visitor_salt_file: str = ""  # the access-log format's salt for anonymous visitors (a secret file)
+    access_log_config: str = ""  # the access-log format's routes file; empty: the packaged default
     clickstream_start: str = "2025-01-01"  # the first day of web logs: the clickstream's first partition
     sqoop_bin: str = "sqoop"
     hbase_create_table_bin: str = ""
@@ -95,6 +97,8 @@ class Settings:
                 "DATAPLATFORM_HBASE_THRIFT_PORT": str(self.hbase_thrift_port),
                 "DATAPLATFORM_HBASE_TABLE_PREFIX": self.hbase_table_prefix,
                 "DATAPLATFORM_CLICKSTREAM_FORMAT": self.clickstream_format,
+                "DATAPLATFORM_VISITOR_SALT_FILE": self.visitor_salt_file,
+                "DATAPLATFORM_ACCESS_LOG_CONFIG": self.access_log_config,
                 "DATAPLATFORM_CLICKSTREAM_START": self.clickstream_start,
                 "DATAPLATFORM_SQOOP_BIN": self.sqoop_bin,
                 "DATAPLATFORM_HBASE_CREATE_TABLE_BIN": self.hbase_create_table_bin}
@@ -168,6 +172,9 @@ def load_settings(profile: str | None = None) -> Settings:
         hbase_table_prefix=os.environ.get("DATAPLATFORM_HBASE_TABLE_PREFIX", ""),
         lake_root=_env("LAKE_ROOT", default("hdfs://127.0.0.1:9000/lake")).rstrip("/"),
         clickstream_format=_env("CLICKSTREAM_FORMAT", "shop_json"),
+        visitor_salt_file=os.environ.get("DATAPLATFORM_VISITOR_SALT_FILE",
+                                         str(local_secret_file("visitor_salt")) if local else ""),
+        access_log_config=os.environ.get("DATAPLATFORM_ACCESS_LOG_CONFIG", ""),
         clickstream_start=_env("CLICKSTREAM_START", "2025-01-01"),
         # The local stack writes its own Sqoop launcher; a cluster's edge node has `sqoop` on PATH.
         sqoop_bin=_env("SQOOP_BIN", str(sqoop_launcher_path()) if local else "sqoop"),

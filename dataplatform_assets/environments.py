@@ -10,6 +10,7 @@ JVM (`local`) or on YARN (`cluster`).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import dagster as dg
@@ -48,7 +49,11 @@ def _resources(sqoop_framework: str) -> dict[str, object]:
                                port=dg.EnvVar.int("DATAPLATFORM_HBASE_THRIFT_PORT"),
                                table_prefix=dg.EnvVar("DATAPLATFORM_HBASE_TABLE_PREFIX"),
                                create_table_command=dg.EnvVar("DATAPLATFORM_HBASE_CREATE_TABLE_BIN")),
-        "clickstream": ClickstreamLandingResource(format=dg.EnvVar("DATAPLATFORM_CLICKSTREAM_FORMAT")),
+        # The access-log settings are optional, so read as the definitions load.
+        "clickstream": ClickstreamLandingResource(
+            format=dg.EnvVar("DATAPLATFORM_CLICKSTREAM_FORMAT"),
+            access_log_config=os.environ.get("DATAPLATFORM_ACCESS_LOG_CONFIG", ""),
+            visitor_salt_file=os.environ.get("DATAPLATFORM_VISITOR_SALT_FILE", "")),
         "sqoop": SqoopResource(executable=dg.EnvVar("DATAPLATFORM_SQOOP_BIN"), framework=sqoop_framework),
         # Lazy: only a run that imports with Spark starts a JVM. Where it runs (spark.master) comes
         # from the Spark conf dir of the environment (SPARK_CONF_DIR).

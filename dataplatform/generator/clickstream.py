@@ -181,7 +181,8 @@ def bad_line(kind: str, good: bytes, rng: np.random.Generator, ev: _Events, huge
     elif kind == "unknown_event_type":
         record["event_type"] = "teleport"
     elif kind == "not_json":
-        return b'127.0.0.1 - - [01/Jan/2025:00:00:00 +0000] "GET /index.html HTTP/1.1" 200 512'
+        # A web server's error-log line in the feed (an access-log line would be bucketed by its own time).
+        return b'2025/01/01 00:00:00 [error] 7#7: *1 open() "/srv/www/favicon.ico" failed (2: No such file)'
     elif kind == "huge_line":
         record["user_agent"] = "x" * huge_bytes
     return json.dumps(record, separators=(",", ":")).encode()

@@ -57,6 +57,9 @@ class FlumeAgent(JavaService):
             system_properties={
                 "propertiesImplementation": "org.apache.flume.node.EnvVarResolverProperties",
                 "log4j2.configurationFile": str(self.conf_dir / "log4j2.properties"),
+                # Access-log times name their month (`10/Oct/2025`): Joda reads month names in the
+                # JVM's locale, so an agent in another locale would fail on them and stop its source.
+                "user.language": "en", "user.country": "US",
             },
             args=["-n", AGENT, "-f", str(AGENT_CONF), "--no-reload-conf"])
 

@@ -1,4 +1,5 @@
-"""The local stack's passwords: generated once, when the stack first starts, into private files."""
+"""The local stack's passwords (and the access-log format's visitor salt): generated once, when the
+stack first starts, into private files."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 from dataplatform.settings import local_secret_file
 
-LOCAL_SECRETS = ("mysql_root", "mysql_metastore", "mysql_dataplatform")
+LOCAL_SECRETS = ("mysql_root", "mysql_metastore", "mysql_dataplatform", "visitor_salt")
 
 
 def ensure_local_secret(name: str) -> Path:

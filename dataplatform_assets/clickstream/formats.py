@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from resources.sql import Sql, lits
+from dataplatform_assets.clickstream import access_log
+from resources.hive import run_statement
+from resources.sql import Sql, lits, statement
 
 # The event types of our web servers' JSON lines (the shop_json format); anything else is
 # `unknown_event_type`.
 EVENT_TYPES = ("page_view", "search", "product_view", "add_to_cart", "remove_from_cart",
                "checkout_start", "purchase")
+
+
+# Reasons for lines that are not events by design (a web server's static files, health checks,
+# crawlers): quarantined and counted like rejects, but not held against an hour's reject share.
+SKIP_REASONS = ("http_error", "health_check", "static_asset", "crawler")
 
 
 @dataclass(frozen=True)
@@ -18,6 +26,16 @@ class ClickstreamFormat:
     typed_sql: str  # under sql/: defines the `clickstream_typed` view from `clickstream_lines` (see CLASSIFY_SQL)
     description: str
     template_values: tuple[tuple[str, Sql], ...] = ()  # placeholders of its typed_sql besides max_line_bytes
+    # A format whose typing takes more than one statement defines the view itself:
+    # define_typed(cursor, landing resource, max_line_bytes).
+    define_typed: Callable[..., None] | None = None
+
+    def define_typed_view(self, cur, landing, max_line_bytes: Sql) -> None:
+        """Define `clickstream_typed` in the cursor's session."""
+        if self.define_typed is not None:
+            self.define_typed(cur, landing, max_line_bytes)
+        else:
+            run_statement(cur, statement(self.typed_sql, max_line_bytes=max_line_bytes, **dict(self.template_values)))
 
 
 # The reject ladder all formats share: `clickstream_classified` from a format's `clickstream_typed`.
@@ -31,6 +49,10 @@ FORMATS = {
     "upgrad": ClickstreamFormat(
         "upgrad", "clickstream/typed_upgrad.sql",
         "upGrad-style app records: string fields, Yes/No flags, `timestamp` in UTC, keys in any case"),
+    "access-log": ClickstreamFormat(
+        "access-log", access_log.TYPED_SQL,
+        "web servers' access logs (nginx/Apache combined, optionally with $request_time and an id field); "
+        "events by configured routes", define_typed=access_log.define_typed),
 }
 
 

@@ -14,6 +14,7 @@ events Flume re-delivers after the restart are deduplicated on their id.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import dagster as dg
 from pydantic import Field, field_validator
@@ -84,6 +85,23 @@ class ClickstreamLandingResource(dg.ConfigurableResource):
     max_reject_share: float = Field(default=0.05, ge=0.0, le=1.0,
                                     description="share of an hour's lines that may be rejected before the "
                                                 "reject_share_within_limit check warns")
+    access_log_config: str = Field(default="", description="the access-log format's routes file "
+                                   "(DATAPLATFORM_ACCESS_LOG_CONFIG); empty: the packaged access_log.toml")
+    visitor_salt_file: str = Field(default="", description="file holding the salt of anonymous visitors' "
+                                   "device ids in the access-log format (DATAPLATFORM_VISITOR_SALT_FILE)")
+
+    def visitor_salt(self) -> str:
+        """The salt hashed with an anonymous visitor's address and user agent: a secret, read when needed."""
+        if not self.visitor_salt_file:
+            raise ValueError("the access-log format needs a salt for anonymous visitors' ids: set "
+                             "DATAPLATFORM_VISITOR_SALT_FILE to a file holding one (the local stack writes it)")
+        try:
+            salt = Path(self.visitor_salt_file).read_text().strip()
+        except OSError as exc:
+            raise ValueError(f"cannot read the visitor salt file {self.visitor_salt_file}: {exc.strerror}") from None
+        if len(salt) < 16:
+            raise ValueError(f"the visitor salt in {self.visitor_salt_file} is too short (16 characters at least)")
+        return salt
 
     @field_validator("format", mode="before")
     @classmethod

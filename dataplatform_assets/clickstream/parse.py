@@ -65,11 +65,11 @@ class HourOutcome:
                 and self.published_rejects == self.rejected)
 
 
-def classify_lines(cur, fmt: ClickstreamFormat, partition_key: str) -> None:
+def classify_lines(cur, fmt: ClickstreamFormat, landing: ClickstreamLandingResource, partition_key: str) -> None:
     """Define `clickstream_classified` over the session's `clickstream_lines` (after `settings`): the
     format's typing of every line, then the reject ladder every format shares."""
     max_line_bytes = lit(MAX_LINE_BYTES)
-    run_statement(cur, statement(fmt.typed_sql, max_line_bytes=max_line_bytes, **dict(fmt.template_values)))
+    fmt.define_typed_view(cur, landing, max_line_bytes)
     run_statement(cur, statement(CLASSIFY_SQL, max_line_bytes=max_line_bytes,
                                  hour_start=lit(hour_start(partition_key).strftime("%Y-%m-%d %H:%M:%S"))))
 
@@ -105,7 +105,7 @@ def parse_hour(hive: HiveServer2Resource, lake: LakeResource, landing: Clickstre
                 run("lines_view", files=lines_glob(lake.uri(bucket), files))
             else:  # nothing landed (yet): publish empty partitions rather than fail
                 run("no_lines_view")
-            classify_lines(cur, fmt, partition_key)
+            classify_lines(cur, fmt, landing, partition_key)
             run("stage", location=lit(lake.uri(staged)))
             run("outcome", staged=path(lake.uri(staged)))
             run("write_events", location=lit(lake.uri(events_at)), source_format=lit(fmt.name))

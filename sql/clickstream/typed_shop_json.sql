@@ -52,6 +52,9 @@ WITH parsed AS (
   FROM parsed
 )
 SELECT raw_line, source_file, line_bytes, valid_utf8, f, missing_fields, unexpected_fields, mistyped_fields,
+       CASE WHEN NOT startswith(ltrim(raw_line), '{') THEN 'not_json' WHEN f IS NULL THEN 'malformed_json' END
+         AS syntax_reason,
+       CAST(NULL AS STRING) AS skip_reason,
        CASE WHEN size(array_distinct(keys)) < size(keys)  -- a key given twice (or, folded, in two spellings)
             THEN array_join(array_distinct(filter(keys, k -> size(filter(keys, x -> x = k)) > 1)), ',')
             ELSE '' END AS duplicate_fields,

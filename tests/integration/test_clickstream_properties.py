@@ -14,15 +14,18 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dataplatform_assets.clickstream.formats import CLASSIFY_SQL, EVENT_TYPES, clickstream_format
+from dataplatform_assets.clickstream.formats import CLASSIFY_SQL, EVENT_TYPES, SKIP_REASONS, clickstream_format
+from dataplatform_assets.clickstream.landing import ClickstreamLandingResource
 from dataplatform_assets.clickstream.parse import PARSE_SQL, classify_lines
 from resources.hive import run_statement
 from resources.sql import SQL_DIR, statements
 
 HOUR = "2025-06-01-10:00"
 HOUR_START = datetime(2025, 6, 1, 10, tzinfo=timezone.utc)
-# The reasons the ladder can give, read from the ladder itself.
-REASONS = set(re.findall(r"THEN '(\w+)'", (SQL_DIR / CLASSIFY_SQL).read_text().split("END AS reject_reason")[0]))
+# The reasons the ladder can give, read from the ladder itself, and the formats' own: why a line's
+# syntax is not theirs (typed_*.sql), and requests that are not events by design.
+REASONS = (set(re.findall(r"THEN '(\w+)'", (SQL_DIR / CLASSIFY_SQL).read_text().split("END AS reject_reason")[0]))
+           | {"not_json", "malformed_json", "not_access_log", "malformed_request"} | set(SKIP_REASONS))
 TEXT_FIELDS = ("event_id", "event_type", "event_ts", "device_id", "channel", "page", "query", "category")
 PROPERTY_SETTINGS = settings(max_examples=20, deadline=None, database=None,
                              suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -76,7 +79,7 @@ lines = st.lists(st.one_of(any_bytes, any_json, good, nested, repeated(), bad_ut
     lambda ls: [(b.replace(b"\n", b" ").replace(b"\r", b" "), want) for b, want in ls])
 
 
-def classified(hive, fmt_name: str, batch: list[bytes]) -> dict[int, tuple]:
+def classified(hive, fmt_name: str, batch: list[bytes], landing=None) -> dict[int, tuple]:
     """Each line's (reason, detail, event_id, event_type, event_ts, channel), by its position."""
     rows = ", ".join(f"({i}, '{base64.b64encode(b).decode()}')" for i, b in enumerate(batch))
     with hive.cursor() as cur:
@@ -86,7 +89,7 @@ def classified(hive, fmt_name: str, batch: list[bytes]) -> dict[int, tuple]:
         run_statement(cur, "CREATE OR REPLACE TEMPORARY VIEW clickstream_lines AS "
                            "SELECT CAST(unbase64(b64) AS STRING) AS value, CAST(n AS STRING) AS source_file "
                            f"FROM VALUES {rows} AS given(n, b64)")
-        classify_lines(cur, clickstream_format(fmt_name), HOUR)
+        classify_lines(cur, clickstream_format(fmt_name), landing or ClickstreamLandingResource(format=fmt_name), HOUR)
         run_statement(cur, "SELECT source_file, reject_reason, reject_detail, event_id, event_type, "
                            "CAST(event_ts AS STRING), channel FROM clickstream_classified")
         out = cur.fetchall()
@@ -122,3 +125,30 @@ def test_every_upgrad_line_is_an_event_or_a_reject_with_its_reason(hive, batch):
         if reason is None:
             assert event_id and event_type and channel == "app", (line, outcome[n])
 
+
+
+# Access-log lines: any bytes, and lines in the combined format with any text in each field.
+field_text = st.text(max_size=20) | st.binary(max_size=20).map(lambda b: b.decode("latin-1"))
+access_lines = st.tuples(
+    st.sampled_from(["203.0.113.9", "-", "::1"]), field_text,
+    st.sampled_from(["01/Jun/2025:10:15:00 +0000", "01/Jun/2025:12:15:00 +0200", "31/Feb/2025:10:00:00 +0000", "x"]),
+    field_text, st.sampled_from(["200", "302", "404", "500", "99"]), field_text, field_text,
+    st.one_of(st.none(), st.tuples(st.sampled_from(["0.004", "-"]), field_text))).map(
+    lambda t: (f'{t[0]} - {t[1] or "-"} [{t[2]}] "{t[3]}" {t[4]} 12 "{t[5]}" "{t[6]}"'
+               + (f' {t[7][0]} "{t[7][1]}"' if t[7] else "")).encode("utf-8", "surrogateescape"))
+
+
+@PROPERTY_SETTINGS
+@given(batch=st.lists(st.one_of(any_bytes.map(lambda p: p[0]), access_lines), min_size=1, max_size=40))
+def test_every_access_log_line_is_an_event_or_a_reject_with_its_reason(hive, batch, tmp_path):
+    batch = [b.replace(b"\n", b" ").replace(b"\r", b" ") for b in batch]
+    salt = tmp_path / "salt"
+    salt.write_text("a-salt-for-the-property-test")
+    landing = ClickstreamLandingResource(format="access-log", visitor_salt_file=str(salt))
+    outcome = classified(hive, "access-log", batch, landing)
+    for n, line in enumerate(batch):
+        reason, _, event_id, event_type, event_ts, channel = outcome[n]
+        assert reason is None or reason in REASONS, (line, reason)
+        if reason is None:
+            assert len(event_id) == 64 and event_type and channel == "web", (line, outcome[n])
+            assert event_ts.startswith("2025-06-01 10:"), (line, outcome[n])

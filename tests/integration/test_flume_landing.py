@@ -119,6 +119,24 @@ def test_upgrad_records_land_in_the_hour_of_their_timestamp(stack_lake, lake, hi
         assert [r[0] for r in accepted] == sorted(int(json.loads(r)["customer_id"]) for r in records)
 
 
+def test_access_log_lines_land_in_the_utc_hour_of_their_local_time(stack_lake, token):
+    def access(time: str) -> bytes:
+        return f'192.0.2.1 - - [{time}] "GET /{token} HTTP/1.1" 200 5 "-" "test-agent"'.encode()
+
+    hours = {datetime(2025, 3, 6, 6, tzinfo=timezone.utc): [access("06/Mar/2025:11:40:00 +0530"),
+                                                            access("05/Mar/2025:22:10:00 -0800")],
+             datetime(2025, 3, 6, 7, tzinfo=timezone.utc): [access("06/Mar/2025:07:59:59 +0000")]}
+    no_such_day = access("30/Feb/2025:10:00:00 +0000")  # not a date: the line keeps its arrival time
+    before = datetime.now(timezone.utc)
+    spool_file(f"access-{token}.log", b"\n".join([*hours[min(hours)], no_such_day, *hours[max(hours)]]) + b"\n")
+    arrival = _hours_between(before, datetime.now(timezone.utc) + timedelta(seconds=120))
+    found = wait_landed(stack_lake, [_bucket(h) for h in [*hours, *arrival]], token, 4)
+    for hour, lines in hours.items():
+        assert sorted(line for lines_ in found.pop(_bucket(hour)).values() for line in lines_) == sorted(lines)
+    [(bucket, files)] = found.items()
+    assert bucket in {_bucket(h) for h in arrival} and [ln for f in files.values() for ln in f] == [no_such_day]
+
+
 def test_a_line_over_8_mib_is_split_by_flume_and_each_piece_quarantined(stack_lake, lake, hive, test_resources,
                                                                        token):
     own_hour = datetime(2025, 3, 6, 4, tzinfo=timezone.utc)
