@@ -63,30 +63,44 @@ def inputs_newer_than_build(instance: dg.DagsterInstance, key: dg.AssetKey,
     return newer
 
 
-class InputNewerThanBuild(dg.AutomationCondition):
-    """True for a table with an input written by another run after its latest build started.
+class InstanceCondition(dg.AutomationCondition):
+    """A condition that reads the instance's state, true for every candidate or for none. Evaluated in
+    the code location (the sensor's `use_user_code_server`)."""
 
-    Evaluated in the code location (the sensor's `use_user_code_server`): it reads the instance."""
-
-    def __init__(self, inputs: frozenset[dg.AssetKey]):
-        self.inputs = inputs
+    label: str
+    text: str
 
     @property
     def name(self) -> str:
-        return "input_newer_than_build"
+        return self.label
 
     @property
     def description(self) -> str:
-        return "An input was written by another run after this table's latest build started"
+        return self.text
 
     @property
     def requires_cursor(self) -> bool:
         return False
 
+    def holds(self, instance: dg.DagsterInstance, key: dg.AssetKey) -> bool:
+        raise NotImplementedError
+
     def evaluate(self, context: dg.AutomationContext) -> dg.AutomationResult:
-        instance = context.asset_graph_view.instance
-        newer = inputs_newer_than_build(instance, context.key, self.inputs)
-        return dg.AutomationResult(context, context.candidate_subset if newer else context.get_empty_subset())
+        held = self.holds(context.asset_graph_view.instance, context.key)
+        return dg.AutomationResult(context, context.candidate_subset if held else context.get_empty_subset())
+
+
+class InputNewerThanBuild(InstanceCondition):
+    """True for a table with an input written by another run after its latest build started."""
+
+    label = "input_newer_than_build"
+    text = "An input was written by another run after this table's latest build started"
+
+    def __init__(self, inputs: frozenset[dg.AssetKey]):
+        self.inputs = inputs
+
+    def holds(self, instance: dg.DagsterInstance, key: dg.AssetKey) -> bool:
+        return bool(inputs_newer_than_build(instance, key, self.inputs))
 
 
 def import_running(instance: dg.DagsterInstance) -> bool:
@@ -100,24 +114,13 @@ def import_running(instance: dg.DagsterInstance) -> bool:
     return False
 
 
-class ImportRunning(dg.AutomationCondition):
-    """True for every table while an import run is unfinished. Evaluated in the code location."""
+class ImportRunning(InstanceCondition):
+    """True for every table while an import run is unfinished."""
 
-    @property
-    def name(self) -> str:
-        return "import_running"
+    label, text = "import_running", "A run importing shop tables has not finished"
 
-    @property
-    def description(self) -> str:
-        return "A run importing shop tables has not finished"
-
-    @property
-    def requires_cursor(self) -> bool:
-        return False
-
-    def evaluate(self, context: dg.AutomationContext) -> dg.AutomationResult:
-        running = import_running(context.asset_graph_view.instance)
-        return dg.AutomationResult(context, context.candidate_subset if running else context.get_empty_subset())
+    def holds(self, instance: dg.DagsterInstance, key: dg.AssetKey) -> bool:
+        return import_running(instance)
 
 
 def refresh_on_change(deps: set[dg.AssetKey]) -> dg.AutomationCondition:

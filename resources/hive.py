@@ -14,7 +14,7 @@ from pyhive import hive
 from TCLIService.ttypes import TOperationState
 from thrift.transport.TTransport import TTransportException
 
-from resources.sql import Sql, checked_name, column_definitions, ident, lit, qualified, statement
+from resources.sql import Sql, checked_name, column_definitions, ident, lit, path, qualified, statement
 
 # Statements run asynchronously and are polled, so no single call waits on the server for long and
 # every call can have a socket timeout: a server that stops answering fails the work instead of
@@ -114,6 +114,12 @@ class HiveServer2Resource(dg.ConfigurableResource):
             return None
         described = self.query(statement(CATALOG_SQL, "describe_table", table=self.table(database, name)))
         return TableDescription.of(described)
+
+    def file_columns(self, uri: str) -> list[tuple[str, str]]:
+        """The columns ((name, lower-case type)) of the Parquet files at `uri`, as a table over
+        them would have."""
+        rows = self.query(statement(CATALOG_SQL, "describe_files", files=path(uri)))
+        return [(name.strip(), (kind or "").lower()) for name, kind, *_ in rows if name and not name.startswith("#")]
 
     def add_missing_columns(self, database: str, name: str, columns: list[tuple[str, str]],
                             described: TableDescription | None = None) -> None:

@@ -31,6 +31,8 @@ TYPED_SQL = "clickstream/typed_access_log.sql"
 QUOTED = r'"([^"\\]*+(?:\\.[^"\\]*+)*+)"'
 LINE_PATTERN = (r'^(\S+) \S+ (.*?) \[([^\]]+)\] ' + QUOTED + r' ([0-9]{3}) ([0-9]+|-) ' + QUOTED + ' ' + QUOTED
                 + r'(?: ([0-9]+(?:\.[0-9]+)?|-))?(?: ' + QUOTED + r')?$')
+# A line's leading address (IPv4 or IPv6), swapped for its salted hash in quarantined lines.
+ADDRESS_PATTERN = r'^[0-9A-Fa-f.:]{2,45}(?= )'
 ID_FIELDS = ("product_id", "order_id")
 # User agents parsed per hour, the most frequent first; the rest (an hour of scanners inventing
 # them) get no browser, os or device, and are crawlers only by the routes file's pattern.
@@ -137,6 +139,12 @@ def define_user_agents(cur) -> None:
         run_statement(cur, statement(TYPED_SQL, "no_user_agents"))
 
 
+def check_settings(landing) -> None:
+    """The routes file and the visitor salt can be read and are valid (ValueError if not)."""
+    load_config(landing.access_log_config)
+    landing.visitor_salt()
+
+
 def define_typed(cur, landing, max_line_bytes: Sql) -> None:
     """`clickstream_typed` for access-log lines (formats.py): the lines split and decoded, the
     hour's user agents parsed, then the events by route."""
@@ -145,5 +153,6 @@ def define_typed(cur, landing, max_line_bytes: Sql) -> None:
     define_user_agents(cur)
     run_statement(cur, statement(
         TYPED_SQL, "typed", routes=route_sql(config), visitor_salt=lit(landing.visitor_salt()),
+        address_pattern=lit(ADDRESS_PATTERN),
         health_paths=raw(", ".join(lit(p).text for p in config.health_paths) or "NULL"),
         static_path=lit(config.static_path), crawler_agent=lit(config.crawler_agent)))

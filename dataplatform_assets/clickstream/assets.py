@@ -14,6 +14,7 @@ from dataplatform_assets.clickstream.curated_tables import (
     ensure_tables,
     new_version,
 )
+from dataplatform_assets.clickstream.formats import clickstream_format
 from dataplatform_assets.clickstream.hour_checks import ACCEPTED_CHECK, REJECT_SHARE_CHECK, hour_quality
 from dataplatform_assets.clickstream.landing import ClickstreamLandingResource
 from dataplatform_assets.clickstream.parse import MAX_LINE_BYTES, parse_hour
@@ -81,6 +82,12 @@ raw_clickstream = dg.AssetSpec(
 )
 def clickstream_events(context: dg.AssetExecutionContext, hive: HiveServer2Resource, lake: LakeResource,
                        clickstream: ClickstreamLandingResource):
+    check_settings = clickstream_format(clickstream.format).check_settings
+    try:
+        if check_settings:
+            check_settings(clickstream)
+    except ValueError as exc:  # a wrong routes file or salt: waiting mends neither, so no retries
+        raise dg.Failure(f"the clickstream settings are wrong: {exc}", allow_retries=False) from exc
     ensure_tables(hive, lake, EVENTS, REJECTS)
     version = new_version(context.run.run_id)
     hours = context.partition_keys

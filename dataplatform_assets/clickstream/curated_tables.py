@@ -32,7 +32,8 @@ class CuratedTable:
 
 EVENTS = CuratedTable("clickstream_events", "curated/clickstream_events", "create_events")
 REJECTS = CuratedTable("clickstream_rejects", "quarantine/clickstream_rejects", "create_rejects")
-SESSIONS = CuratedTable("sessions", "curated/sessions", "create_sessions", added=(("checkouts", "bigint"),))
+SESSIONS = CuratedTable("sessions", "curated/sessions", "create_sessions",
+                        added=(("checkouts", "bigint"), ("source_format", "string")))
 
 
 def new_version(run_id: str) -> str:

@@ -29,6 +29,9 @@ class ClickstreamFormat:
     # A format whose typing takes more than one statement defines the view itself:
     # define_typed(cursor, landing resource, max_line_bytes).
     define_typed: Callable[..., None] | None = None
+    # Raises ValueError if the landing resource's settings for this format are wrong (a parse
+    # checks them before any work, so the error is not retried as an outage).
+    check_settings: Callable[..., None] | None = None
 
     def define_typed_view(self, cur, landing, max_line_bytes: Sql) -> None:
         """Define `clickstream_typed` in the cursor's session."""
@@ -52,7 +55,7 @@ FORMATS = {
     "access-log": ClickstreamFormat(
         "access-log", access_log.TYPED_SQL,
         "web servers' access logs (nginx/Apache combined, optionally with $request_time and an id field); "
-        "events by configured routes", define_typed=access_log.define_typed),
+        "events by configured routes", define_typed=access_log.define_typed, check_settings=access_log.check_settings),
 }
 
 

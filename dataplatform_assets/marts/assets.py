@@ -63,7 +63,8 @@ MART_TABLES = (
                          "the order was placed (cancelled and returned orders left out).",
           (FACT_ORDER_ITEMS.key, dimension_key(DIM_PRODUCT)),
           (Check("revenue_matches_the_facts", "The mart's revenue equals the facts' revenue.", _sales_match_facts),)),
-    _mart("funnel_daily", "Sessions by day and how many reached a product view, a cart, a checkout, a purchase.",
+    _mart("funnel_daily", "Sessions by day and feed, and how many reached a product view, a cart, a checkout, "
+                          "a purchase.",
           (SESSIONS_KEY,)),
     _mart("product_performance", "Each product as it is now, with orders, units, revenue, views and cart adds.",
           (FACT_ORDER_ITEMS.key, dimension_key(DIM_PRODUCT), EVENTS_KEY)),

@@ -69,7 +69,7 @@ def build_dimension_asset(dim: Dimension) -> dg.AssetsDefinition:
     def _dimension(context: dg.AssetExecutionContext, hive: HiveServer2Resource,
                    lake: LakeResource) -> dg.MaterializeResult:
         try:
-            run = apply_loads(hive, lake, dim, new_version(context.run_id))
+            run = apply_loads(hive, lake, dim, new_version(context.run.run_id))
         except OutOfOrderLoad as exc:
             raise dg.Failure(str(exc), allow_retries=False) from exc
         if run.late_loads:

@@ -75,7 +75,7 @@ def build_derived_asset(table: DerivedTable) -> dg.AssetsDefinition:
     )
     def _derived(context: dg.AssetExecutionContext, hive: HiveServer2Resource,
                  lake: LakeResource) -> dg.MaterializeResult:
-        rows = rebuild_table(hive, lake, table, context.run_id)
+        rows = rebuild_table(hive, lake, table, context.run.run_id)
         context.log.info(f"{table.database}.{table.name}: {rows:,} rows")
         results = []
         for check in table.checks:

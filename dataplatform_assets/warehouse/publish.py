@@ -9,7 +9,7 @@ rollback; everything else in the folder, including what a killed run left, is re
 
 from __future__ import annotations
 
-from resources.hive import HiveServer2Resource, TableDescription
+from resources.hive import CATALOG_SQL, HiveServer2Resource, TableDescription
 from resources.lake import LakeResource
 from resources.sql import ident, lit, statement
 
@@ -35,11 +35,20 @@ def swap_in(hive: HiveServer2Resource, lake: LakeResource, database: str, name: 
     first time; then drop every other folder of `directory` but the replaced version and `keep`.
     `published` is the table's description if the caller already has it."""
     published = published or hive.describe(database, name)
-    table, location = hive.table(database, name), lit(lake.uri(f"{directory}/{version}"))
+    table, uri = hive.table(database, name), lake.uri(f"{directory}/{version}")
+    create = statement(TABLES_SQL, "create_table", table=table, location=lit(uri), comment=lit(comment))
+    # The metastore keeps a table's columns when its location moves: a version with new columns
+    # gets them added first; one with a column renamed, retyped or dropped gets a new table over
+    # it, so a reader may find no table for that moment.
+    written = hive.file_columns(uri) if published else []
     if published is None:
-        hive.execute(statement(TABLES_SQL, "create_table", table=table, location=location, comment=lit(comment)))
+        hive.execute(create)
+    elif not set(published.columns) <= set(written):
+        hive.execute(statement(CATALOG_SQL, "drop_table", table=table), create)
     else:
-        hive.execute(statement(TABLES_SQL, "set_location", table=table, location=location),
+        if set(written) - set(published.columns):  # the caller may have added some already: described anew
+            hive.add_missing_columns(database, name, [c for c in written if c not in published.columns])
+        hive.execute(statement(TABLES_SQL, "set_location", table=table, location=lit(uri)),
                      statement(TABLES_SQL, "refresh", table=table))
     for folder in lake.list_dirs(directory):
         if folder not in (version, version_of(published), *keep):

@@ -1,13 +1,15 @@
 -- Sessions: a customer's (or an anonymous device's) visits, built per day from the curated events.
 
 -- name: build
--- Sessions starting on `day` (UTC): a customer's events (or an anonymous device's) with no pause
+-- Sessions starting on `day` (UTC): a customer's events (or an anonymous device's) of one feed
+-- (`source_format`: a visit on the app and one on the web site are two sessions) with no pause
 -- over `gap_minutes`. Events from that long before the day decide whether an early event continues
 -- an earlier session; events up to the end of the next day finish sessions that run past midnight.
 INSERT OVERWRITE DIRECTORY {location} USING PARQUET
 WITH events AS (
-  SELECT *, CASE WHEN customer_id IS NOT NULL THEN concat('c:', customer_id)
-                 ELSE concat('d:', device_id) END AS actor
+  SELECT *, concat(COALESCE(source_format, ''), '|',
+                    CASE WHEN customer_id IS NOT NULL THEN concat('c:', customer_id)
+                         ELSE concat('d:', device_id) END) AS actor
   FROM {events}
   WHERE dt BETWEEN date_sub({day}, 1) AND date_add({day}, 1)
     AND event_ts >= TIMESTAMP {day} - INTERVAL {gap_minutes} MINUTES
@@ -30,14 +32,15 @@ WITH events AS (
          COUNT(DISTINCT CASE WHEN event_type = 'product_view' THEN product_id END) AS products_viewed,
          COUNT_IF(event_type = 'add_to_cart') AS cart_adds,
          COUNT_IF(event_type = 'checkout_start') AS checkouts,
-         MAX(order_id) AS order_id
+         MAX(order_id) AS order_id, MAX(source_format) AS source_format
   FROM numbered
   GROUP BY actor, session_no
 )
 SELECT sha2(concat(actor, '|', CAST(session_start AS STRING)), 256) AS session_id,
        customer_id, device_id, channel, session_start, session_end,
        unix_timestamp(session_end) - unix_timestamp(session_start) AS duration_seconds,
-       events, page_views, products_viewed, cart_adds, order_id IS NOT NULL AS converted, order_id, checkouts
+       events, page_views, products_viewed, cart_adds, order_id IS NOT NULL AS converted, order_id, checkouts,
+       source_format
 FROM sessions
 WHERE session_start >= TIMESTAMP {day} AND session_start < TIMESTAMP {day} + INTERVAL 1 DAY
 
@@ -46,7 +49,7 @@ WHERE session_start >= TIMESTAMP {day} AND session_start < TIMESTAMP {day} + INT
 -- one's end: the sessionizer should have merged them. The asset check expects none.
 SELECT COUNT(*) FROM (
   SELECT session_start,
-         LAG(session_end) OVER (PARTITION BY COALESCE(CAST(customer_id AS STRING), device_id)
+         LAG(session_end) OVER (PARTITION BY source_format, COALESCE(CAST(customer_id AS STRING), device_id)
                                 ORDER BY session_start) AS previous_end
   FROM {sessions}
   WHERE dt = {day}

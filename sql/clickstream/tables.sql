@@ -22,12 +22,13 @@ PARTITIONED BY (dt STRING, hr STRING)
 STORED AS PARQUET
 LOCATION {location}
 -- name: create_sessions
--- Visits: a customer's (or an anonymous device's) events with no gap over 30 minutes, by start day.
+-- Visits: a customer's (or an anonymous device's) events of one feed with no gap over 30 minutes,
+-- by start day.
 CREATE EXTERNAL TABLE IF NOT EXISTS {table} (
   session_id STRING, customer_id BIGINT, device_id STRING, channel STRING,
   session_start TIMESTAMP, session_end TIMESTAMP, duration_seconds BIGINT, events BIGINT,
   page_views BIGINT, products_viewed BIGINT, cart_adds BIGINT, converted BOOLEAN, order_id BIGINT,
-  checkouts BIGINT
+  checkouts BIGINT, source_format STRING
 )
 COMMENT 'Sessions from clickstream events (30-minute inactivity gap), partitioned by start day (UTC)'
 PARTITIONED BY (dt STRING)

@@ -69,13 +69,20 @@ WHERE FALSE
 -- line, so Flume's redelivered copies are duplicates (two byte-identical requests in one second
 -- are one event). Customers come from the id field when it is a number; every visitor also gets a
 -- device id, a salted hash of address and user agent (pseudonymous: the address itself is not kept).
+-- A rejected or skipped line is quarantined with its leading address swapped for `addr:` and 16 hex
+-- digits of its salted hash (a line that is not valid UTF-8 is kept as it came).
 CREATE OR REPLACE TEMPORARY VIEW clickstream_typed AS
 WITH routed AS (
   SELECT l.*, u.browser, u.os, u.device, COALESCE(u.crawler, FALSE) AS crawler_agent, {routes} AS route
   FROM access_log_fields l
   LEFT JOIN access_log_user_agents u ON u.user_agent = l.user_agent
 )
-SELECT raw_line, source_file, line_bytes, valid_utf8, syntax_reason,
+SELECT CASE WHEN valid_utf8
+            THEN regexp_replace(raw_line, {address_pattern}, concat('addr:', substr(sha2(concat_ws('|',
+                   {visitor_salt}, regexp_extract(raw_line, {address_pattern}, 0)), 256), 1, 16)))
+            ELSE raw_line
+       END AS raw_line,
+       source_file, line_bytes, valid_utf8, syntax_reason,
        CASE WHEN status >= 400 THEN 'http_error'
             WHEN path IN ({health_paths}) THEN 'health_check'
             WHEN path RLIKE {static_path} THEN 'static_asset'

@@ -13,3 +13,10 @@ ALTER TABLE {table} ADD COLUMNS ({columns})
 -- name: describe_table
 -- Columns, then (after an empty or `#` row) partition and storage details.
 DESCRIBE FORMATTED {table}
+
+-- name: describe_files
+-- The columns of Parquet files not yet behind any table (a version about to be swapped in).
+DESCRIBE QUERY SELECT * FROM parquet.{files}
+
+-- name: drop_table
+DROP TABLE IF EXISTS {table}

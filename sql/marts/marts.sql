@@ -14,14 +14,15 @@ WHERE f.status NOT IN ('cancelled', 'returned')
 GROUP BY f.order_date, p.category
 
 -- name: funnel_daily
--- Sessions by start day, and how many of them reached each step: a product view, a cart, a
--- checkout, a purchase.
+-- Sessions by start day and feed, and how many of them reached each step: a product view, a
+-- cart, a checkout, a purchase. Sessions built before they carried their feed count under
+-- `source_format` NULL.
 INSERT OVERWRITE DIRECTORY {location} USING PARQUET
 SELECT CAST(dt AS DATE) AS day, COUNT(*) AS sessions, COUNT_IF(products_viewed > 0) AS with_product_view,
        COUNT_IF(cart_adds > 0) AS with_cart, COUNT_IF(checkouts > 0) AS with_checkout,
-       COUNT_IF(converted) AS with_purchase
+       COUNT_IF(converted) AS with_purchase, source_format
 FROM {sessions}
-GROUP BY dt
+GROUP BY dt, source_format
 
 -- name: product_performance
 -- Each product as it is now, with what it sold (any category it had) and how often it was viewed

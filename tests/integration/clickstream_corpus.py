@@ -23,6 +23,16 @@ def land(lake, hour: str, files: dict[str, bytes]) -> None:
             out.write(body)
 
 
+CHROME = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 "
+          "Safari/537.36")
+
+
+def access_line(request: str, status: int = 200, *, time: str = "01/Jun/2025:12:05:00 +0200", agent: str = CHROME,
+                addr: str = "198.51.100.7", customer: str = "-", referer: str = "-") -> bytes:
+    """An nginx line in the format the stack's example config logs: combined, request time, customer id."""
+    return (f'{addr} - - [{time}] "{request}" {status} 512 "{referer}" "{agent}" 0.012 "{customer}"').encode()
+
+
 def event_line(n: int, ts: str, customer: int | None, kind: str = "page_view", device: str | None = None,
                **extra) -> bytes:
     """One of our web servers' events; `customer=None` is an anonymous visitor (no customer_id at all)."""
@@ -132,12 +142,40 @@ def build_upgrad_file() -> tuple[bytes, int, list[str]]:
     return b"\n".join(lines) + b"\n", len(good), [reason for reason, _ in bad]
 
 
-def parse_landed_hour(test_resources, hour: str, instance):
-    """Materialize one hour of `curated/clickstream_events` from the test landing (errors returned, not raised)."""
+def parse_landed_hour(test_resources, hour: str, instance, **landing):
+    """Materialize one hour of `curated/clickstream_events` from the test landing (errors returned,
+    not raised); `landing` configures its resource (e.g. another format)."""
     import dagster as dg
 
     from dataplatform_assets.clickstream.assets import clickstream_events
     from dataplatform_assets.clickstream.landing import ClickstreamLandingResource
 
     return dg.materialize([clickstream_events], partition_key=hour, instance=instance, raise_on_error=False,
-                          resources={**test_resources, "clickstream": ClickstreamLandingResource(landing_dir=LANDING)})
+                          resources={**test_resources,
+                                     "clickstream": ClickstreamLandingResource(landing_dir=LANDING, **landing)})
+
+
+def classify_batch(hive, landing, batch: list[bytes], columns: str) -> dict[int, tuple]:
+    """Each line of `batch` through its format's reject ladder (`landing.format`) on the Thrift
+    Server, for HOUR: the `columns` of `clickstream_classified`, by the line's position. The
+    position rides in source_file; the bytes reach Spark untouched, as the text reader gives them."""
+    import base64
+
+    from dataplatform_assets.clickstream.formats import clickstream_format
+    from dataplatform_assets.clickstream.parse import PARSE_SQL, classify_lines
+    from resources.hive import run_statement
+    from resources.sql import statements
+
+    rows = ", ".join(f"({i}, '{base64.b64encode(b).decode()}')" for i, b in enumerate(batch))
+    with hive.cursor() as cur:
+        for text in statements(PARSE_SQL, "settings"):
+            run_statement(cur, text)
+        run_statement(cur, "CREATE OR REPLACE TEMPORARY VIEW clickstream_lines AS "
+                           "SELECT CAST(unbase64(b64) AS STRING) AS value, CAST(n AS STRING) AS source_file "
+                           f"FROM VALUES {rows} AS given(n, b64)")
+        classify_lines(cur, clickstream_format(landing.format), landing, HOUR)
+        run_statement(cur, f"SELECT CAST(source_file AS INT), {columns} FROM clickstream_classified")
+        out = cur.fetchall()
+    by_line = {r[0]: r[1:] for r in out}
+    assert len(out) == len(by_line) == len(batch), "a line came out twice or not at all"
+    return by_line

@@ -4,7 +4,6 @@ stack's Flume agent and the parser, with events, rejects and sessions read back 
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
@@ -20,18 +19,12 @@ import dagster as dg
 import pytest
 
 from dataplatform.localstack.process import port_open
-from dataplatform_assets.clickstream.formats import clickstream_format
 from dataplatform_assets.clickstream.landing import ClickstreamLandingResource
-from dataplatform_assets.clickstream.parse import PARSE_SQL, classify_lines
-from resources.hive import run_statement
-from resources.sql import statements
+from tests.integration.clickstream_corpus import CHROME, access_line, classify_batch
 
-HOUR = "2025-06-01-10:00"
 SALT = "a-test-salt-for-visitor-ids"
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
           "Version/17.0 Mobile/15E148 Safari/604.1")
-CHROME = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 "
-          "Safari/537.36")
 GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 
 
@@ -42,31 +35,14 @@ def landing(tmp_path_factory) -> ClickstreamLandingResource:
     return ClickstreamLandingResource(format="access-log", visitor_salt_file=str(salt))
 
 
-def line(request: str, status: int = 200, *, time: str = "01/Jun/2025:12:05:00 +0200", agent: str = CHROME,
-         addr: str = "198.51.100.7", customer: str = "-", referer: str = "-") -> bytes:
-    """An nginx line in the format the stack's example config logs: combined, request time, customer id."""
-    return (f'{addr} - - [{time}] "{request}" {status} 512 "{referer}" "{agent}" 0.012 "{customer}"').encode()
-
-
 COLUMNS = ("reject_reason", "event_id", "event_type", "CAST(event_ts AS STRING)", "customer_id", "device_id", "page",
            "query", "product_id", "order_id", "attributes")
 
 
 def classified(hive, landing, batch: list[bytes]) -> list[dict]:
     """Each line's reason and event columns, in the batch's order."""
-    rows = ", ".join(f"({i}, '{base64.b64encode(b).decode()}')" for i, b in enumerate(batch))
-    with hive.cursor() as cur:
-        for text in statements(PARSE_SQL, "settings"):
-            run_statement(cur, text)
-        run_statement(cur, "CREATE OR REPLACE TEMPORARY VIEW clickstream_lines AS "
-                           "SELECT CAST(unbase64(b64) AS STRING) AS value, CAST(n AS STRING) AS source_file "
-                           f"FROM VALUES {rows} AS given(n, b64)")
-        classify_lines(cur, clickstream_format("access-log"), landing, HOUR)
-        run_statement(cur, f"SELECT CAST(source_file AS INT), {', '.join(COLUMNS)} FROM clickstream_classified")
-        out = sorted(cur.fetchall())
-    assert [r[0] for r in out] == list(range(len(batch))), "a line came out twice or not at all"
     names = [c.split("(")[-1].split(" ")[0] for c in COLUMNS]
-    rows = [dict(zip(names, r[1:])) for r in out]
+    rows = [dict(zip(names, r)) for _, r in sorted(classify_batch(hive, landing, batch, ", ".join(COLUMNS)).items())]
     for row in rows:  # HiveServer2 sends a map as its JSON text
         row["attributes"] = json.loads(row["attributes"]) if row["attributes"] else None
     return rows
@@ -78,36 +54,37 @@ def visitor(addr: str, agent: str) -> str:
 
 def test_each_line_becomes_its_event_or_gets_its_reason(hive, landing):
     cases = [  # (line, reason or None, what the event holds)
-        (line("GET /product/42 HTTP/1.1", agent=IPHONE, customer="1234"), None,
+        (access_line("GET /product/42 HTTP/1.1", agent=IPHONE, customer="1234"), None,
          {"event_type": "product_view", "product_id": 42, "customer_id": 1234, "event_ts": "2025-06-01 10:05:00"}),
         # nginx escapes `"` and bytes outside printable ASCII; the URL's own %-escapes are the URL's
-        (line(r"GET /search?q=\x22red\x22+lamp%20\xC3\xA4 HTTP/1.1"), None,
+        (access_line(r"GET /search?q=\x22red\x22+lamp%20\xC3\xA4 HTTP/1.1"), None,
          {"event_type": "search", "query": '"red" lamp ä', "page": "/search"}),
         # Apache escapes `"` as \" and `\` as \\, and control characters C-style
-        (line(r'GET /search?q=\"blue\" HTTP/1.1', agent=r"Agent\\Test\n2"), None,
+        (access_line(r'GET /search?q=\"blue\" HTTP/1.1', agent=r"Agent\\Test\n2"), None,
          {"event_type": "search", "query": '"blue"'}),
-        (line("POST /cart HTTP/1.1", 302, customer="77"), None, {"event_type": "add_to_cart", "customer_id": 77}),
-        (line("GET /checkout HTTP/1.1"), None, {"event_type": "checkout_start"}),
-        (line("GET /order/9001/confirmation HTTP/1.1"), None, {"event_type": "purchase", "order_id": 9001}),
-        (line("GET /about HTTP/1.1", addr="203.0.113.5"), None,
+        (access_line("POST /cart HTTP/1.1", 302, customer="77"), None,
+         {"event_type": "add_to_cart", "customer_id": 77}),
+        (access_line("GET /checkout HTTP/1.1"), None, {"event_type": "checkout_start"}),
+        (access_line("GET /order/9001/confirmation HTTP/1.1"), None, {"event_type": "purchase", "order_id": 9001}),
+        (access_line("GET /about HTTP/1.1", addr="203.0.113.5"), None,
          {"event_type": "page_view", "customer_id": None, "device_id": visitor("203.0.113.5", CHROME)}),
-        (line(r"GET /p\xFF HTTP/1.1"), None, {"event_type": "page_view", "page": "/p\ufffd"}),
-        (line("GET /" + "x" * 100_000 + " HTTP/1.1"), None, {"event_type": "page_view"}),
-        (line("DELETE /cart/items/3 HTTP/1.1"), "unknown_event_type", {}),
-        (line("GET /static/app.css HTTP/1.1"), "static_asset", {}),
-        (line("GET /healthz HTTP/1.1"), "health_check", {}),
-        (line("GET /product/7 HTTP/1.1", agent=GOOGLEBOT), "crawler", {}),
-        (line("GET /nope HTTP/1.1", 404), "http_error", {}),
-        (line("-", 400), "malformed_request", {}),
-        (line(r"\x16\x03\x01\x02\x00", 400), "malformed_request", {}),
-        (line("GET /product/0 HTTP/1.1"), "invalid_value", {}),
-        (line("GET / HTTP/1.1", time="31/Feb/2025:10:00:00 +0000"), "bad_timestamp", {}),
-        (line("GET / HTTP/1.1", time="01/Jun/2025:11:30:00 +0000"), "wrong_hour", {}),
-        (line("GET / HTTP/1.1", time="01/Jun/2020:10:00:00 +0000"), "timestamp_out_of_range", {}),
+        (access_line(r"GET /p\xFF HTTP/1.1"), None, {"event_type": "page_view", "page": "/p\ufffd"}),
+        (access_line("GET /" + "x" * 100_000 + " HTTP/1.1"), None, {"event_type": "page_view"}),
+        (access_line("DELETE /cart/items/3 HTTP/1.1"), "unknown_event_type", {}),
+        (access_line("GET /static/app.css HTTP/1.1"), "static_asset", {}),
+        (access_line("GET /healthz HTTP/1.1"), "health_check", {}),
+        (access_line("GET /product/7 HTTP/1.1", agent=GOOGLEBOT), "crawler", {}),
+        (access_line("GET /nope HTTP/1.1", 404), "http_error", {}),
+        (access_line("-", 400), "malformed_request", {}),
+        (access_line(r"\x16\x03\x01\x02\x00", 400), "malformed_request", {}),
+        (access_line("GET /product/0 HTTP/1.1"), "invalid_value", {}),
+        (access_line("GET / HTTP/1.1", time="31/Feb/2025:10:00:00 +0000"), "bad_timestamp", {}),
+        (access_line("GET / HTTP/1.1", time="01/Jun/2025:11:30:00 +0000"), "wrong_hour", {}),
+        (access_line("GET / HTTP/1.1", time="01/Jun/2020:10:00:00 +0000"), "timestamp_out_of_range", {}),
         (b"hello world", "not_access_log", {}),
         (b'{"event_id": "e1", "event_type": "page_view"}', "not_access_log", {}),
-        (line("GET / HTTP/1.1", agent="A\x01B"), "not_access_log", {}),  # no server writes a raw U+0001
-        (b"\xff" + line("GET / HTTP/1.1"), "invalid_utf8", {}),
+        (access_line("GET / HTTP/1.1", agent="A\x01B"), "not_access_log", {}),  # no server writes a raw U+0001
+        (b"\xff" + access_line("GET / HTTP/1.1"), "invalid_utf8", {}),
         (b"", "empty_line", {}),
     ]
     outcome = classified(hive, landing, [c[0] for c in cases])
@@ -259,9 +236,11 @@ def test_nginx_access_logs_become_events_rejects_and_sessions(nginx, stack, lake
         ("purchase", known, None, 9001, None, "/order/9001/confirmation"),
         ("search", None, None, None, '"quoted"ä', "/search"), ("page_view", None, None, None, None, "/about")],
         key=str)
-    rejects = hive.query(f"SELECT reason FROM {hive.db('curated')}.clickstream_rejects WHERE ({where}) "
-                         f"AND raw_line LIKE '%{token}%'")
+    rejects = hive.query(f"SELECT reason, raw_line FROM {hive.db('curated')}.clickstream_rejects "
+                         f"WHERE ({where}) AND raw_line LIKE '%{token}%'")
     assert sorted(r[0] for r in rejects) == sorted(reason for _, _, reason in script if reason)
+    masked = "addr:" + hashlib.sha256(f"{SALT}|127.0.0.1".encode()).hexdigest()[:16] + " "
+    assert all(r[1].startswith(masked) for r in rejects), [r[1][:40] for r in rejects]  # no address kept
 
     days = sorted({h.strftime("%Y-%m-%d") for h in hours})
     built = dg.materialize([sessions], resources=test_resources, instance=dg.DagsterInstance.ephemeral(),
@@ -270,9 +249,9 @@ def test_nginx_access_logs_become_events_rejects_and_sessions(nginx, stack, lake
     assert built.success
     anonymous = visitor("127.0.0.1", browser)
     found_sessions = hive.query(
-        f"SELECT customer_id, device_id, events, products_viewed, cart_adds, converted FROM "
+        f"SELECT customer_id, device_id, events, products_viewed, cart_adds, converted, source_format FROM "
         f"{hive.db('curated')}.sessions WHERE dt IN ({', '.join(repr(d) for d in days)}) "
         f"AND (customer_id = {known} OR device_id = '{anonymous}')")
     by_actor = {(r[0], r[1] if r[0] is None else None): r[2:] for r in found_sessions}
-    assert by_actor[(known, None)] == (5, 1, 1, True)  # the customer's visit, from product view to purchase
-    assert by_actor[(None, anonymous)] == (2, 0, 0, False)  # the anonymous visitor: a search and a page
+    assert by_actor[(known, None)] == (5, 1, 1, True, "access-log")  # from product view to purchase
+    assert by_actor[(None, anonymous)] == (2, 0, 0, False, "access-log")  # anonymous: a search and a page

@@ -5,7 +5,6 @@ invalid UTF-8) get their reason whatever else the line holds."""
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 import uuid
@@ -14,13 +13,11 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dataplatform_assets.clickstream.formats import CLASSIFY_SQL, EVENT_TYPES, SKIP_REASONS, clickstream_format
+from dataplatform_assets.clickstream.formats import CLASSIFY_SQL, EVENT_TYPES, SKIP_REASONS
 from dataplatform_assets.clickstream.landing import ClickstreamLandingResource
-from dataplatform_assets.clickstream.parse import PARSE_SQL, classify_lines
-from resources.hive import run_statement
-from resources.sql import SQL_DIR, statements
+from resources.sql import SQL_DIR
+from tests.integration.clickstream_corpus import classify_batch
 
-HOUR = "2025-06-01-10:00"
 HOUR_START = datetime(2025, 6, 1, 10, tzinfo=timezone.utc)
 # The reasons the ladder can give, read from the ladder itself, and the formats' own: why a line's
 # syntax is not theirs (typed_*.sql), and requests that are not events by design.
@@ -81,21 +78,8 @@ lines = st.lists(st.one_of(any_bytes, any_json, good, nested, repeated(), bad_ut
 
 def classified(hive, fmt_name: str, batch: list[bytes], landing=None) -> dict[int, tuple]:
     """Each line's (reason, detail, event_id, event_type, event_ts, channel), by its position."""
-    rows = ", ".join(f"({i}, '{base64.b64encode(b).decode()}')" for i, b in enumerate(batch))
-    with hive.cursor() as cur:
-        for text in statements(PARSE_SQL, "settings"):
-            run_statement(cur, text)
-        # The position rides in source_file; the bytes reach Spark untouched, as the text reader gives them.
-        run_statement(cur, "CREATE OR REPLACE TEMPORARY VIEW clickstream_lines AS "
-                           "SELECT CAST(unbase64(b64) AS STRING) AS value, CAST(n AS STRING) AS source_file "
-                           f"FROM VALUES {rows} AS given(n, b64)")
-        classify_lines(cur, clickstream_format(fmt_name), landing or ClickstreamLandingResource(format=fmt_name), HOUR)
-        run_statement(cur, "SELECT source_file, reject_reason, reject_detail, event_id, event_type, "
-                           "CAST(event_ts AS STRING), channel FROM clickstream_classified")
-        out = cur.fetchall()
-    by_line = {int(r[0]): r[1:] for r in out}
-    assert len(out) == len(by_line) == len(batch), "a line came out twice or not at all"
-    return by_line
+    return classify_batch(hive, landing or ClickstreamLandingResource(format=fmt_name), batch,
+                          "reject_reason, reject_detail, event_id, event_type, CAST(event_ts AS STRING), channel")
 
 
 @PROPERTY_SETTINGS

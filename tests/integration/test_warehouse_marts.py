@@ -19,7 +19,8 @@ from dataplatform_assets.marts.assets import mart_assets
 from dataplatform_assets.warehouse.assets import dimension_assets
 from dataplatform_assets.warehouse.derived import build_derived_asset
 from dataplatform_assets.warehouse.facts import FACTS
-from tests.integration.clickstream_corpus import event_line, land, parse_landed_hour
+from dataplatform_assets.warehouse.publish import ensure_database, swap_in
+from tests.integration.clickstream_corpus import access_line, event_line, land, parse_landed_hour
 from tests.integration.helpers import check_results, mysql_rows
 
 SPECS = {t.name: t for t in SHOP_TABLES}
@@ -39,7 +40,7 @@ def _snapshot(lake, load_id) -> datetime:
 
 
 @pytest.fixture(scope="module")
-def built(mysql, hive, lake, shop_tables, test_resources):
+def built(mysql, hive, lake, shop_tables, test_resources, tmp_path_factory):
     mysql.ensure_database()
     load_tables(mysql.connect, shop_tables, report=lambda _: None)
     fs, _ = lake.filesystem()
@@ -74,8 +75,17 @@ def built(mysql, hive, lake, shop_tables, test_resources):
         event_line(9503, ts[3], 950, "purchase", order_id=orders["after"]),
         event_line(9504, ts[4], 951, "product_view", product_id=1),
         event_line(9505, ts[5], 952, "page_view", page="/")]) + b"\n"})
+    # The same day in the web servers' access log: an anonymous visitor views product 1 and adds it.
+    web_hour = f"{DAY}-11:00"
+    land(lake, web_hour, {"access.log": b"\n".join([
+        access_line("GET /product/1 HTTP/1.1", time="03/Jan/2025:11:00:00 +0000"),
+        access_line("POST /cart HTTP/1.1", time="03/Jan/2025:11:01:00 +0000")]) + b"\n"})
+    salt = tmp_path_factory.mktemp("salt") / "visitor_salt"
+    salt.write_text("a-salt-for-the-marts-test")
     with dg.DagsterInstance.ephemeral() as instance:
         assert parse_landed_hour(test_resources, hour, instance).success
+        assert parse_landed_hour(test_resources, web_hour, instance, format="access-log",
+                                 visitor_salt_file=str(salt)).success
         assert dg.materialize([sessions_asset], partition_key=DAY, resources=test_resources, instance=instance).success
 
     facts = [build_derived_asset(f) for f in FACTS]
@@ -135,9 +145,27 @@ def test_customer_segments_score_every_buyer_with_the_tier_of_their_last_order(b
                       f"WHERE customer_id = {CUSTOMER}") == [(built["new_tier"], orders)]
 
 
-def test_the_funnel_counts_sessions_reaching_each_step(built):
-    assert built["hive"].query(f"SELECT sessions, with_product_view, with_cart, with_checkout, with_purchase "
-                               f"FROM test_marts.funnel_daily WHERE day = DATE '{DAY}'") == [(3, 2, 1, 1, 1)]
+def test_the_funnel_counts_each_feeds_sessions_reaching_each_step(built):
+    assert built["hive"].query(f"SELECT source_format, sessions, with_product_view, with_cart, with_checkout, "
+                               f"with_purchase FROM test_marts.funnel_daily WHERE day = DATE '{DAY}' "
+                               "ORDER BY source_format") == \
+        [("access-log", 1, 1, 1, 0, 0), ("shop_json", 3, 2, 1, 1, 1)]
+
+
+def test_a_table_whose_columns_change_is_published_with_its_new_columns(hive, lake):
+    """A version with a column more gets the column added; one with a column retyped replaces the
+    table; either way the table reads the new version's values."""
+    ensure_database(hive, "marts")
+    directory, table = "marts/schema_change", "test_marts.schema_change"
+    hive.execute(f"DROP TABLE IF EXISTS {table}")
+    versions = {"v=1": "SELECT 1 AS a", "v=2": "SELECT 2 AS a, 'two' AS b", "v=3": "SELECT 'three' AS a, 'x' AS b"}
+    seen = []
+    for version, select in versions.items():
+        hive.execute(f"INSERT OVERWRITE DIRECTORY '{lake.uri(f'{directory}/{version}')}' USING PARQUET {select}")
+        swap_in(hive, lake, "marts", "schema_change", directory, version, "a test table")
+        seen.append((hive.describe("marts", "schema_change").columns, hive.query(f"SELECT * FROM {table}")))
+    assert seen == [([("a", "int")], [(1,)]), ([("a", "int"), ("b", "string")], [(2, "two")]),
+                    ([("a", "string"), ("b", "string")], [("three", "x")])]
 
 
 def test_product_performance_joins_sales_and_clickstream_views(built):

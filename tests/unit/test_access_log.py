@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import dagster as dg
 import pytest
 
 from dataplatform_assets.clickstream.access_log import (
@@ -14,7 +15,10 @@ from dataplatform_assets.clickstream.access_log import (
     parse_user_agent,
     route_sql,
 )
+from dataplatform_assets.clickstream.assets import clickstream_events
 from dataplatform_assets.clickstream.landing import ClickstreamLandingResource
+from resources.hive import HiveServer2Resource
+from resources.lake import LocalLake
 
 PATTERN = re.compile(LINE_PATTERN)
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
@@ -126,3 +130,19 @@ def test_the_visitor_salt_is_read_from_its_file_and_must_be_there(tmp_path):
     assert ClickstreamLandingResource(visitor_salt_file=str(salt)).visitor_salt() == "a-long-enough-secret-salt"
     with pytest.raises(ValueError, match="cannot read"):
         ClickstreamLandingResource(visitor_salt_file=str(tmp_path / "missing")).visitor_salt()
+
+
+@pytest.mark.parametrize("salt,says", [("short", "too short"), (None, "cannot read the visitor salt file")])
+def test_a_parse_with_a_wrong_salt_fails_at_once_with_a_clear_error_and_no_retries(tmp_path, salt, says):
+    salt_file = tmp_path / "visitor_salt"
+    if salt is not None:
+        salt_file.write_text(salt)
+    # Services on ports nothing listens on: the settings are checked before any is asked.
+    resources = {"hive": HiveServer2Resource(host="127.0.0.1", port=1), "lake": LocalLake(root=tmp_path.as_uri()),
+                 "clickstream": ClickstreamLandingResource(format="access-log", visitor_salt_file=str(salt_file))}
+    result = dg.materialize([clickstream_events], partition_key="2025-06-01-10:00", resources=resources,
+                            raise_on_error=False, instance=dg.DagsterInstance.ephemeral())
+    assert not result.success
+    assert not [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_UP_FOR_RETRY]
+    [failure] = result.get_step_failure_events()
+    assert says in failure.event_specific_data.error.message
