@@ -113,11 +113,41 @@ def spark_json_floor(hive, landing_file: str, location: str, runs: int = 2) -> f
     return best
 
 
+def _parse_twice(hive, lake, landing, local: Path, name: str, label: str) -> list[tuple[float, object]]:
+    """Land `local` as the bench lake's only landing file (`name`) in PARSE_HOUR, then parse that
+    hour twice with the platform's parser: [(seconds, outcome)]."""
+    from dataplatform_assets.clickstream.curated_tables import EVENTS, REJECTS, ensure_tables, new_version
+    from dataplatform_assets.clickstream.parse import parse_hour
+    from dataplatform_assets.clickstream.partitions import bucket_of
+
+    dt, hr = bucket_of(PARSE_HOUR)
+    fs, _ = lake.filesystem()
+    fs.delete_dir_contents(lake.path(landing.landing_dir), missing_dir_ok=True)
+    t = time.monotonic()
+    lake.upload(local, f"{landing.landing_dir}/dt={dt}/hr={hr}/{name}")
+    print(f"uploaded to the bench lake in {time.monotonic() - t:.1f}s", flush=True)
+    ensure_tables(hive, lake, EVENTS, REJECTS)
+    runs = []
+    for attempt in range(2):
+        t = time.monotonic()
+        outcome = parse_hour(hive, lake, landing, PARSE_HOUR, new_version(f"bench{attempt:03d}"))
+        runs.append((time.monotonic() - t, outcome))
+        print(f"{label} parse {attempt + 1}: {runs[-1][0]:.1f}s, {outcome.accepted:,} events, "
+              f"{outcome.rejected:,} rejected, {outcome.duplicates:,} duplicates", flush=True)
+    return runs
+
+
+def _duckdb_best(child_flag: str, local: Path, out: Path) -> tuple[float, float, int]:
+    """DuckDB's run on the same file in a child process, best of three (a noisy neighbour must not
+    flatter our ratios): (seconds, peak MB, rows)."""
+    seconds, peak_mb, output = min(measure([sys.executable, "-m", "bench.clickstream_benchmark", child_flag,
+                                            str(local), str(out)]) for _ in range(3))
+    return seconds, peak_mb, json.loads(output.strip().splitlines()[-1])["rows"]
+
+
 def bench_parse(n_events: int) -> list[str]:
     from dataplatform.generator.clickstream import ClickstreamOptions, write_events
-    from dataplatform_assets.clickstream.curated_tables import EVENTS, REJECTS, ensure_tables, new_version
     from dataplatform_assets.clickstream.landing import ClickstreamLandingResource
-    from dataplatform_assets.clickstream.parse import parse_hour
     from dataplatform_assets.clickstream.partitions import bucket_of, hour_start
     from resources.hive import HiveServer2Resource
 
@@ -133,29 +163,13 @@ def bench_parse(n_events: int) -> list[str]:
         size = local.stat().st_size
         print(f"generated {stats.lines:,} lines ({size / 1e6:,.0f} MB; {stats.bad_lines:,} bad, "
               f"{stats.duplicates:,} duplicates) in {time.monotonic() - t:.1f}s", flush=True)
+        spark = _parse_twice(hive, lake, landing, local, "events.bench.jsonl", "spark")
         dt, hr = bucket_of(PARSE_HOUR)
-        fs, _ = lake.filesystem()
-        fs.delete_dir_contents(lake.path(landing.landing_dir), missing_dir_ok=True)
-        t = time.monotonic()
         landed = f"{landing.landing_dir}/dt={dt}/hr={hr}/events.bench.jsonl"
-        lake.upload(local, landed)
-        print(f"uploaded to the bench lake in {time.monotonic() - t:.1f}s", flush=True)
-        ensure_tables(hive, lake, EVENTS, REJECTS)
-        spark = []
-        for attempt in range(2):
-            t = time.monotonic()
-            outcome = parse_hour(hive, lake, landing, PARSE_HOUR, new_version(f"bench{attempt}xx"))
-            spark.append((time.monotonic() - t, outcome))
-            print(f"spark parse {attempt + 1}: {spark[-1][0]:.1f}s, {outcome.accepted:,} events, "
-                  f"{outcome.rejected:,} rejected, {outcome.duplicates:,} duplicates", flush=True)
         floor_s = spark_json_floor(hive, lake.uri(landed), lake.uri("bench-tmp/spark-json-floor"))
         lake.delete_dir("bench-tmp")
         print(f"spark json -> parquet: {floor_s:.1f}s", flush=True)
-        out = Path(tmp) / "duck.parquet"
-        # Best of three, as the Spark rows are best-of: a noisy neighbour must not flatter our ratios.
-        duck_s, duck_mb, duck_out = min(measure([sys.executable, "-m", "bench.clickstream_benchmark",
-                                                 "--duckdb-child", str(local), str(out)]) for _ in range(3))
-        duck_rows = json.loads(duck_out.strip().splitlines()[-1])["rows"]
+        duck_s, duck_mb, duck_rows = _duckdb_best("--duckdb-child", local, Path(tmp) / "duck.parquet")
         print(f"duckdb: {duck_s:.1f}s, {duck_rows:,} rows", flush=True)
     best = min(seconds for seconds, _ in spark)
     o = spark[-1][1]
@@ -213,10 +227,8 @@ def child_duckdb_access_log(path: str, out: str) -> dict:
 
 
 def bench_access_log(n_lines: int) -> list[str]:
-    from dataplatform_assets.clickstream.curated_tables import EVENTS, REJECTS, ensure_tables, new_version
     from dataplatform_assets.clickstream.landing import ClickstreamLandingResource
-    from dataplatform_assets.clickstream.parse import parse_hour
-    from dataplatform_assets.clickstream.partitions import bucket_of, hour_start
+    from dataplatform_assets.clickstream.partitions import hour_start
     from resources.hive import HiveServer2Resource
 
     s = _settings()
@@ -232,22 +244,8 @@ def bench_access_log(n_lines: int) -> list[str]:
         size = local.stat().st_size
         print(f"generated {n_lines:,} access-log lines ({size / 1e6:,.0f} MB) in {time.monotonic() - t:.1f}s",
               flush=True)
-        dt, hr = bucket_of(PARSE_HOUR)
-        fs, _ = lake.filesystem()
-        fs.delete_dir_contents(lake.path(landing.landing_dir), missing_dir_ok=True)
-        lake.upload(local, f"{landing.landing_dir}/dt={dt}/hr={hr}/events.access.log")
-        ensure_tables(hive, lake, EVENTS, REJECTS)
-        spark = []
-        for attempt in range(2):
-            t = time.monotonic()
-            outcome = parse_hour(hive, lake, landing, PARSE_HOUR, new_version(f"access{attempt}x"))
-            spark.append((time.monotonic() - t, outcome))
-            print(f"access-log parse {attempt + 1}: {spark[-1][0]:.1f}s, {outcome.accepted:,} events, "
-                  f"{outcome.rejected:,} rejected", flush=True)
-        out = Path(tmp) / "duck.parquet"
-        duck_s, duck_mb, duck_out = min(measure([sys.executable, "-m", "bench.clickstream_benchmark",
-                                                 "--duckdb-access-child", str(local), str(out)]) for _ in range(3))
-        duck_rows = json.loads(duck_out.strip().splitlines()[-1])["rows"]
+        spark = _parse_twice(hive, lake, landing, local, "events.access.log", "access-log")
+        duck_s, duck_mb, duck_rows = _duckdb_best("--duckdb-access-child", local, Path(tmp) / "duck.parquet")
         print(f"duckdb csv: {duck_s:.1f}s, {duck_rows:,} rows", flush=True)
     best = min(seconds for seconds, _ in spark)
     o = spark[-1][1]

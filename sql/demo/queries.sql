@@ -59,11 +59,11 @@ GROUP BY reason
 ORDER BY lines DESC
 
 -- name: funnel_by_day
--- The demo days' sessions and how many reached each step (marts.funnel_daily).
-SELECT day, sessions, with_product_view, with_cart, with_checkout, with_purchase
+-- The demo days' sessions per feed and how many reached each step (marts.funnel_daily).
+SELECT day, source_format AS feed, sessions, with_product_view, with_cart, with_checkout, with_purchase
 FROM {marts}.funnel_daily
 WHERE day IN ({days})
-ORDER BY day
+ORDER BY day, feed
 
 -- name: sessions_by_day
 -- Sessions (30-minute inactivity gap) per day: how many, how long, how many bought.

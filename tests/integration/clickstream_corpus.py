@@ -118,15 +118,20 @@ def build_corpus() -> Corpus:
 UPGRAD_HOUR = "2025-06-02-08:00"
 
 
+def upgrad_record(n: int, **changes) -> dict:
+    """An upGrad-style app record of customer 5000 + n (a button click if n is odd, else a page view)."""
+    r = {"customer_id": str(5000 + n), "app_version": "2.1.3", "OS_version": "Android 13",
+         "lat": "52.52", "lon": "13.40", "page_id": f"page-{n % 7}", "button_id": f"btn-{n % 3}",
+         "is_button_click": "Yes" if n % 2 else "No", "is_page_view": "No" if n % 2 else "Yes",
+         "is_scroll_up": "No", "is_scroll_down": "No", "timestamp": f"2025-06-02 08:{n % 60:02d}:11.123456"}
+    r.update(changes)
+    return r
+
+
 def build_upgrad_file() -> tuple[bytes, int, list[str]]:
     """upGrad-style records for UPGRAD_HOUR: (file body, good records, reasons of the bad ones)."""
-    def record(n: int, **changes) -> dict:
-        r = {"customer_id": str(5000 + n), "app_version": "2.1.3", "OS_version": "Android 13",
-             "lat": "52.52", "lon": "13.40", "page_id": f"page-{n % 7}", "button_id": f"btn-{n % 3}",
-             "is_button_click": "Yes" if n % 2 else "No", "is_page_view": "No" if n % 2 else "Yes",
-             "is_scroll_up": "No", "is_scroll_down": "No", "timestamp": f"2025-06-02 08:{n % 60:02d}:11.123456"}
-        r.update(changes)
-        return r
+    record = upgrad_record
+
     def quirky(r: dict, n: int) -> dict:
         """The real feed's key spellings: its time keyed `timestamp\n`, other keys padded; folded alike."""
         pad = ("{}\n", " {}", "{}\t ", "\r{}\u0001")[n % 4]

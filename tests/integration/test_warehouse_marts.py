@@ -1,10 +1,11 @@
 """Facts and marts on the real Thrift Server: a test shop imported twice with a tier change in
-between, orders placed before, between and after the two imports, a day of clickstream parsed into
-sessions; then the facts' point-in-time keys and the marts' figures, checked against MySQL and the
+between, orders placed before, between and after the two imports, a day of clickstream in each of
+the three feeds (our JSON events, an access log, app records) parsed into sessions; then the facts' point-in-time keys and the marts' figures, checked against MySQL and the
 curated clickstream."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 import dagster as dg
@@ -20,7 +21,7 @@ from dataplatform_assets.warehouse.assets import dimension_assets
 from dataplatform_assets.warehouse.derived import build_derived_asset
 from dataplatform_assets.warehouse.facts import FACTS
 from dataplatform_assets.warehouse.publish import ensure_database, swap_in
-from tests.integration.clickstream_corpus import access_line, event_line, land, parse_landed_hour
+from tests.integration.clickstream_corpus import access_line, event_line, land, parse_landed_hour, upgrad_record
 from tests.integration.helpers import check_results, mysql_rows
 
 SPECS = {t.name: t for t in SHOP_TABLES}
@@ -80,12 +81,18 @@ def built(mysql, hive, lake, shop_tables, test_resources, tmp_path_factory):
     land(lake, web_hour, {"access.log": b"\n".join([
         access_line("GET /product/1 HTTP/1.1", time="03/Jan/2025:11:00:00 +0000"),
         access_line("POST /cart HTTP/1.1", time="03/Jan/2025:11:01:00 +0000")]) + b"\n"})
+    # And in the app's feed: customer 5003 views two pages.
+    app_hour = f"{DAY}-12:00"
+    land(lake, app_hour, {"app.json": b"\n".join(
+        json.dumps(upgrad_record(3, is_button_click="No", is_page_view="Yes", timestamp=f"{DAY} 12:0{m}:00")).encode()
+        for m in (0, 5)) + b"\n"})
     salt = tmp_path_factory.mktemp("salt") / "visitor_salt"
     salt.write_text("a-salt-for-the-marts-test")
     with dg.DagsterInstance.ephemeral() as instance:
         assert parse_landed_hour(test_resources, hour, instance).success
         assert parse_landed_hour(test_resources, web_hour, instance, format="access-log",
                                  visitor_salt_file=str(salt)).success
+        assert parse_landed_hour(test_resources, app_hour, instance, format="upgrad").success
         assert dg.materialize([sessions_asset], partition_key=DAY, resources=test_resources, instance=instance).success
 
     facts = [build_derived_asset(f) for f in FACTS]
@@ -149,7 +156,7 @@ def test_the_funnel_counts_each_feeds_sessions_reaching_each_step(built):
     assert built["hive"].query(f"SELECT source_format, sessions, with_product_view, with_cart, with_checkout, "
                                f"with_purchase FROM test_marts.funnel_daily WHERE day = DATE '{DAY}' "
                                "ORDER BY source_format") == \
-        [("access-log", 1, 1, 1, 0, 0), ("shop_json", 3, 2, 1, 1, 1)]
+        [("access-log", 1, 1, 1, 0, 0), ("shop_json", 3, 2, 1, 1, 1), ("upgrad", 1, 0, 0, 0, 0)]
 
 
 def test_a_table_whose_columns_change_is_published_with_its_new_columns(hive, lake):
