@@ -1,7 +1,7 @@
 """Facts and marts on the real Thrift Server: a test shop imported twice with a tier change in
 between, orders placed before, between and after the two imports, a day of clickstream in each of
-the three feeds (our JSON events, an access log, app records) parsed into sessions; then the facts' point-in-time keys and the marts' figures, checked against MySQL and the
-curated clickstream."""
+the three feeds (our JSON events, an access log, app records) parsed into sessions; then the facts'
+point-in-time keys and the marts' figures, checked against MySQL and the curated clickstream."""
 
 from __future__ import annotations
 
