@@ -102,6 +102,11 @@ class LakeResource(dg.ConfigurableResource, abc.ABC):
         fs, _ = self.filesystem()
         fs.delete_dir(self.path(relative))
 
+    def make_dir(self, relative: str) -> None:
+        """An empty directory (and its parents); nothing if it exists."""
+        fs, _ = self.filesystem()
+        fs.create_dir(self.path(relative), recursive=True)
+
     def total_bytes(self, relative: str) -> int:
         fs, _ = self.filesystem()
         infos = fs.get_file_info(pafs.FileSelector(self.path(relative), recursive=True))

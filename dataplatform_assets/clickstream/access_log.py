@@ -3,8 +3,8 @@ format, optionally with nginx's `$request_time` and one more quoted field holdin
 
 One regular expression splits a line into its fields (`LINE_PATTERN`); routes from a TOML file
 (`access_log.toml`, or DATAPLATFORM_ACCESS_LOG_CONFIG) say which request is which event; the
-user agents of an hour are parsed once each, in Python, with the `ua-parser` library, and joined
-in as a small table (an hour holds far fewer distinct user agents than lines; MAX_USER_AGENTS).
+user agents of a parse are parsed once each, in Python, with the `ua-parser` library, and joined
+in as a small table (a run's hours hold far fewer distinct user agents than lines; MAX_USER_AGENTS).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ LINE_PATTERN = (r'^(\S+) \S+ (.*?) \[([^\]]+)\] ' + QUOTED + r' ([0-9]{3}) ([0-9
 # A line's leading address (IPv4 or IPv6), swapped for its salted hash in quarantined lines.
 ADDRESS_PATTERN = r'^[0-9A-Fa-f.:]{2,45}(?= )'
 ID_FIELDS = ("product_id", "order_id")
-# User agents parsed per hour, the most frequent first; the rest (an hour of scanners inventing
+# User agents parsed per run, the most frequent first; the rest (an hour of scanners inventing
 # them) get no browser, os or device, and are crawlers only by the routes file's pattern.
 MAX_USER_AGENTS = 20_000
 
@@ -147,7 +147,7 @@ def check_settings(landing) -> None:
 
 def define_typed(cur, landing, max_line_bytes: Sql) -> None:
     """`clickstream_typed` for access-log lines (formats.py): the lines split and decoded, the
-    hour's user agents parsed, then the events by route."""
+    run's user agents parsed, then the events by route."""
     config = load_config(landing.access_log_config)
     run_statement(cur, statement(TYPED_SQL, "fields", max_line_bytes=max_line_bytes, line_pattern=lit(LINE_PATTERN)))
     define_user_agents(cur)

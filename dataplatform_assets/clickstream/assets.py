@@ -17,7 +17,7 @@ from dataplatform_assets.clickstream.curated_tables import (
 from dataplatform_assets.clickstream.formats import clickstream_format
 from dataplatform_assets.clickstream.hour_checks import ACCEPTED_CHECK, REJECT_SHARE_CHECK, hour_quality
 from dataplatform_assets.clickstream.landing import ClickstreamLandingResource
-from dataplatform_assets.clickstream.parse import MAX_LINE_BYTES, parse_hour
+from dataplatform_assets.clickstream.parse import MAX_LINE_BYTES, parse_hours
 from dataplatform_assets.clickstream.partitions import DAILY, HOURLY
 from dataplatform_assets.clickstream.sessions import INACTIVITY_GAP_MINUTES, build_sessions
 from dataplatform_assets.retries import OUTAGE_RETRY
@@ -63,8 +63,8 @@ raw_clickstream = dg.AssetSpec(
                                  "`curated.clickstream_rejects` (files under `quarantine/`)."),
     ],
     partitions_def=HOURLY,
-    # A run may cover a range of hours (the sensor batches contiguous ones); each hour is parsed and
-    # swapped in on its own.
+    # A run may cover a range of hours (the sensor batches them); they are parsed in one pass, and
+    # each hour is swapped in on its own.
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool=PARSE_POOL,
     retry_policy=OUTAGE_RETRY,
@@ -91,10 +91,9 @@ def clickstream_events(context: dg.AssetExecutionContext, hive: HiveServer2Resou
     ensure_tables(hive, lake, EVENTS, REJECTS)
     version = new_version(context.run.run_id)
     hours = context.partition_keys
-    outcomes = []
-    for n, key in enumerate(hours, 1):
-        outcome = parse_hour(hive, lake, clickstream, key, version)
-        outcomes.append(outcome)
+    context.log.info(f"parsing {len(hours)} hours in one pass: {hours[0]} .. {hours[-1]}")
+    outcomes = parse_hours(hive, lake, clickstream, hours, version)
+    for n, (key, outcome) in enumerate(zip(hours, outcomes), 1):
         context.log.info(f"[{n}/{len(hours)}] {key}: {outcome.lines_read:,} lines from {outcome.files} files -> "
                          f"{outcome.accepted:,} events, {outcome.rejected:,} rejected, "
                          f"{outcome.duplicates:,} duplicates {dict(outcome.reasons) or ''}")

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 
 from resources.hive import HiveServer2Resource, run_statement
 from resources.lake import LakeResource
-from resources.sql import assignments, conditions, ident, lit, qualified, statement
+from resources.sql import assignments, conditions, ident, idents, lit, qualified, raw, statement
 
 CURATED = "curated"
 TABLES_SQL = "clickstream/tables.sql"
@@ -53,23 +53,43 @@ def ensure_tables(hive: HiveServer2Resource, lake: LakeResource, *tables: Curate
         hive.add_missing_columns(CURATED, table.name, list(table.added))
 
 
-def publish_partition(hive: HiveServer2Resource, lake: LakeResource, table: CuratedTable,
-                      partition: dict[str, str], version: str) -> None:
-    """Point the table's partition at `version` (already written), then drop everything else in the
-    partition's folder but the version it replaced: older versions, staging, leftovers of killed runs."""
-    target = dict(table=hive.table(CURATED, table.name), partition=assignments(partition))
-    location = lit(lake.uri(f"{partition_dir(table, partition)}/{version}"))
-    with hive.cursor() as cur:  # one session for both reads
-        run_statement(cur, statement(TABLES_SQL, "show_partition", **target))
-        exists = cur.fetchall()
-        replaced = None
-        if exists:
-            run_statement(cur, statement(TABLES_SQL, "describe_partition", **target))
-            replaced = _location_folder(cur.fetchall())
-    hive.execute(statement(TABLES_SQL, "set_location" if exists else "add_partition", location=location, **target))
-    for old in lake.list_dirs(partition_dir(table, partition)):
-        if old not in (version, replaced):
-            lake.delete_dir(f"{partition_dir(table, partition)}/{old}")
+def publish_partitions(hive: HiveServer2Resource, lake: LakeResource, table: CuratedTable,
+                       partitions: list[dict[str, str]], version: str) -> None:
+    """Point each of the table's `partitions` at its `version` folder (already written), then drop
+    everything else in each partition's folder but the version it replaced: older versions, staging,
+    leftovers of killed runs. New partitions are added in one statement."""
+    name = hive.table(CURATED, table.name)
+    spec = {_spec(p): p for p in partitions}
+    replaced: dict[str, str | None] = {}
+    with hive.cursor() as cur:  # one session for the reads
+        existing = set()
+        first = next(iter(partitions[0]))
+        for value in sorted({p[first] for p in partitions}):  # one listing per day, not per hour
+            run_statement(cur, statement(TABLES_SQL, "show_partition", table=name,
+                                         partition=assignments({first: value})))
+            existing |= {row[0] for row in cur.fetchall()} & set(spec)
+        for key in sorted(existing):
+            run_statement(cur, statement(TABLES_SQL, "describe_partition", table=name,
+                                         partition=assignments(spec[key])))
+            replaced[key] = _location_folder(cur.fetchall())
+    location = {key: lit(lake.uri(f"{partition_dir(table, p)}/{version}")) for key, p in spec.items()}
+    new = [key for key in spec if key not in existing]
+    swaps = [statement(TABLES_SQL, "set_location", table=name, partition=assignments(spec[key]),
+                       location=location[key]) for key in sorted(existing)]
+    if new:
+        swaps.append(statement(TABLES_SQL, "add_partitions", table=name, partitions=raw("\n".join(
+            f"PARTITION ({assignments(spec[key]).text}) LOCATION {location[key].text}" for key in new))))
+    hive.execute(*swaps)
+    for key, partition in spec.items():
+        folder = partition_dir(table, partition)
+        for old in lake.list_dirs(folder):
+            if old not in (version, replaced.get(key)):
+                lake.delete_dir(f"{folder}/{old}")
+
+
+def _spec(partition: dict[str, str]) -> str:
+    """A partition as SHOW PARTITIONS prints it: `dt=2025-06-05/hr=10`."""
+    return "/".join(f"{k}={v}" for k, v in partition.items())
 
 
 def _location_folder(described: list[tuple]) -> str | None:
@@ -85,9 +105,12 @@ def _location_folder(described: list[tuple]) -> str | None:
     return None
 
 
-def partition_rows(hive: HiveServer2Resource, table: CuratedTable, partition: dict[str, str],
-                   key: str) -> tuple[int, int]:
-    """(rows, distinct `key` values) in one partition, read back through HiveServer2."""
-    rows, distinct = hive.query(statement(TABLES_SQL, "partition_rows", table=hive.table(CURATED, table.name),
-                                          key=ident(key), partition=conditions(partition)))[0]
-    return int(rows), int(distinct)
+def partitions_rows(hive: HiveServer2Resource, table: CuratedTable, partitions: list[dict[str, str]],
+                    key: str) -> dict[tuple[str, ...], tuple[int, int]]:
+    """Per partition (its values, in the partition's order): rows and distinct `key` values, read
+    back through HiveServer2 in one query. Partitions without rows are missing."""
+    columns = list(partitions[0])
+    found = hive.query(statement(TABLES_SQL, "partitions_rows", table=hive.table(CURATED, table.name),
+                                 key=ident(key), columns=idents(columns),
+                                 partitions=raw(" OR ".join(f"({conditions(p).text})" for p in partitions))))
+    return {tuple(row[:len(columns)]): (int(row[-2]), int(row[-1])) for row in found}

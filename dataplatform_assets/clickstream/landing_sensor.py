@@ -21,7 +21,7 @@ import dagster as dg
 
 from dataplatform_assets.clickstream.assets import EVENTS_KEY, RAW_CLICKSTREAM, REJECTS_KEY
 from dataplatform_assets.clickstream.landing import ClickstreamLandingResource, hour_buckets, is_closed_file
-from dataplatform_assets.clickstream.partitions import HOURLY, hour_start, partition_of
+from dataplatform_assets.clickstream.partitions import HOURLY, KEY_FORMAT, hour_start, partition_of
 from resources.lake import Entry, LakeResource
 
 MAX_HOURS_PER_RUN = 24
@@ -72,20 +72,26 @@ def _dt_hr(bucket: str) -> tuple[str, str]:
     return dt, hr
 
 
-def hour_ranges(keys: list[str], max_len: int = MAX_HOURS_PER_RUN) -> list[list[str]]:
-    """Sorted partition keys grouped into runs of consecutive hours, at most `max_len` each."""
+def hour_ranges(keys: list[str], landed: set[str], max_len: int = MAX_HOURS_PER_RUN) -> list[list[str]]:
+    """Sorted partition keys grouped into runs spanning at most `max_len` hours, first to last. A run
+    goes on over hours with no landing bucket (not in `landed`): the parse covers them in the same
+    pass as empty hours, cheaper than another run. An hour with a bucket that did not change ends it."""
     ranges: list[list[str]] = []
     for key in sorted(keys):  # the key format sorts by time
-        if (ranges and hour_start(key) - hour_start(ranges[-1][-1]) == timedelta(hours=1)
-                and len(ranges[-1]) < max_len):
-            ranges[-1].append(key)
-        else:
-            ranges.append([key])
+        if ranges:
+            first, last, start = hour_start(ranges[-1][0]), hour_start(ranges[-1][-1]), hour_start(key)
+            between = {(last + timedelta(hours=n)).strftime(KEY_FORMAT)
+                       for n in range(1, (start - last) // timedelta(hours=1))}
+            if start - first < timedelta(hours=max_len) and not between & landed:
+                ranges[-1].append(key)
+                continue
+        ranges.append([key])
     return ranges
 
 
-def run_requests(changed: dict[str, str]) -> tuple[list[dg.RunRequest], list[str]]:
-    """Runs for the changed buckets, and the buckets that are no hour of the partitions."""
+def run_requests(changed: dict[str, str], landed: set[str]) -> tuple[list[dg.RunRequest], list[str]]:
+    """Runs for the changed buckets (`landed`: the hours of every bucket), and the buckets that are no
+    hour of the partitions."""
     by_key, outside = {}, []
     for bucket, digest in changed.items():
         key = partition_of(*_dt_hr(bucket))
@@ -94,7 +100,7 @@ def run_requests(changed: dict[str, str]) -> tuple[list[dg.RunRequest], list[str
         else:
             outside.append(bucket)
     requests = []
-    for hours in hour_ranges(list(by_key)):
+    for hours in hour_ranges(list(by_key), landed):
         digest = hashlib.sha1("".join(by_key[h] for h in hours).encode()).hexdigest()[:16]
         run_key = f"{hours[0]}..{hours[-1]}@{digest}"
         if len(hours) == 1:
@@ -144,7 +150,8 @@ def not_yet_queued(requests: list[dg.RunRequest], queued_hours: set[str]) -> lis
 def clickstream_landing_sensor(context: dg.SensorEvaluationContext, lake: LakeResource,
                                clickstream: ClickstreamLandingResource):
     changed, after = scan_landing(lake, clickstream.landing_dir, LandingCursor.parse(context.cursor))
-    requests, outside = run_requests({bucket: files_digest(files) for bucket, files in changed.items()})
+    landed = {partition_of(*_dt_hr(bucket)) for bucket in after.buckets}
+    requests, outside = run_requests({bucket: files_digest(files) for bucket, files in changed.items()}, landed)
     last_hour = HOURLY.get_last_partition_key()
     future = [b for b in outside if (partition_of(*_dt_hr(b)) or "") > last_hour]
     for bucket in future:  # an hour still to come (a clock ahead of ours): look again next tick

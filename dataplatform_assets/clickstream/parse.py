@@ -1,9 +1,10 @@
-"""Parse one landing hour with Spark: classify every line, dedupe on event id, publish atomically.
+"""Parse landing hours with Spark: classify every line, dedupe on event id, publish atomically.
 
 The work runs as Spark SQL on the HiveServer2 endpoint (the Spark Thrift Server locally, a
 Thrift Server on the cluster elsewhere), so a run pays no JVM start and the same statements run
-wherever Spark does. All statements of one hour share one session: its temporary views and its
-cached outcome table are private to it.
+wherever Spark does. A run's hours are read, classified, staged and counted in one pass, in one
+session whose temporary views are private to it; each hour is then written to its own version
+folders and swapped in on its own.
 """
 
 from __future__ import annotations
@@ -15,15 +16,15 @@ from dataplatform_assets.clickstream.curated_tables import (
     EVENTS,
     REJECTS,
     partition_dir,
-    partition_rows,
-    publish_partition,
+    partitions_rows,
+    publish_partitions,
 )
 from dataplatform_assets.clickstream.formats import CLASSIFY_SQL, ClickstreamFormat, clickstream_format
 from dataplatform_assets.clickstream.landing import ClickstreamLandingResource, is_closed_file
 from dataplatform_assets.clickstream.partitions import bucket_of, hour_start
 from resources.hive import HiveServer2Resource, run_statement
 from resources.lake import LakeResource
-from resources.sql import Sql, lit, path, statement, statements
+from resources.sql import Sql, lit, path, raw, statement, statements
 
 # Longer lines are quarantined whole as `line_too_long` without being parsed.
 MAX_LINE_BYTES = 1024 * 1024
@@ -65,13 +66,12 @@ class HourOutcome:
                 and self.published_rejects == self.rejected)
 
 
-def classify_lines(cur, fmt: ClickstreamFormat, landing: ClickstreamLandingResource, partition_key: str) -> None:
+def classify_lines(cur, fmt: ClickstreamFormat, landing: ClickstreamLandingResource) -> None:
     """Define `clickstream_classified` over the session's `clickstream_lines` (after `settings`): the
     format's typing of every line, then the reject ladder every format shares."""
     max_line_bytes = lit(MAX_LINE_BYTES)
     fmt.define_typed_view(cur, landing, max_line_bytes)
-    run_statement(cur, statement(CLASSIFY_SQL, max_line_bytes=max_line_bytes,
-                                 hour_start=lit(hour_start(partition_key).strftime("%Y-%m-%d %H:%M:%S"))))
+    run_statement(cur, statement(CLASSIFY_SQL, max_line_bytes=max_line_bytes))
 
 
 def discard(lake: LakeResource, folders: list[str]) -> None:
@@ -83,17 +83,43 @@ def discard(lake: LakeResource, folders: list[str]) -> None:
             pass
 
 
-def parse_hour(hive: HiveServer2Resource, lake: LakeResource, landing: ClickstreamLandingResource,
-               partition_key: str, version: str) -> HourOutcome:
-    fmt = clickstream_format(landing.format)
+def _hour_literal(partition_key: str) -> Sql:
+    return lit(hour_start(partition_key).strftime("%Y-%m-%d %H:%M:%S"))
+
+
+def _lines_view(lake: LakeResource, landing: ClickstreamLandingResource,
+                files: dict[str, list[str]]) -> list[str]:
+    """The statements defining `clickstream_lines` over the hours' closed files."""
+    reads = [statement(PARSE_SQL, "hour_lines", hour_start=_hour_literal(key),
+                       files=lines_glob(lake.uri(_bucket_dir(landing, key)), names))
+             for key, names in files.items() if names]
+    if not reads:  # nothing landed (yet): publish empty partitions rather than fail
+        return statements(PARSE_SQL, "no_lines_view")
+    return statements(PARSE_SQL, "lines_view", hour_lines=raw("\nUNION ALL\n".join(reads)))
+
+
+def _bucket_dir(landing: ClickstreamLandingResource, partition_key: str) -> str:
     dt, hr = bucket_of(partition_key)
-    partition = {"dt": dt, "hr": hr}
-    bucket = f"{landing.landing_dir}/dt={dt}/hr={hr}"
-    files = landed_files(lake, landing.landing_dir, dt, hr)
-    outcome = HourOutcome(partition_key, files=len(files))
-    events_at = f"{partition_dir(EVENTS, partition)}/{version}"
-    rejects_at = f"{partition_dir(REJECTS, partition)}/{version}"
-    staged = f"{partition_dir(EVENTS, partition)}/_staged-{version}"
+    return f"{landing.landing_dir}/dt={dt}/hr={hr}"
+
+
+def _partition(partition_key: str) -> dict[str, str]:
+    dt, hr = bucket_of(partition_key)
+    return {"dt": dt, "hr": hr}
+
+
+def parse_hours(hive: HiveServer2Resource, lake: LakeResource, landing: ClickstreamLandingResource,
+                partition_keys: list[str], version: str) -> list[HourOutcome]:
+    """Parse and publish the hours `partition_keys` (each gets its own `version` folders); one
+    outcome per hour, in their order."""
+    fmt = clickstream_format(landing.format)
+    files = {key: landed_files(lake, landing.landing_dir, *bucket_of(key)) for key in partition_keys}
+    outcomes = {key: HourOutcome(key, files=len(names)) for key, names in files.items()}
+    events_at = {key: f"{partition_dir(EVENTS, _partition(key))}/{version}" for key in partition_keys}
+    rejects_at = {key: f"{partition_dir(REJECTS, _partition(key))}/{version}" for key in partition_keys}
+    # One staging folder for the run, in its first hour's folder: publishing that hour removes it,
+    # and a killed run's is removed by the next parse of that hour.
+    staged = f"{partition_dir(EVENTS, _partition(partition_keys[0]))}/_staged-{version}"
     try:
         with hive.cursor() as cur:
             def run(name: str, **values: Sql) -> None:
@@ -101,31 +127,48 @@ def parse_hour(hive: HiveServer2Resource, lake: LakeResource, landing: Clickstre
                     run_statement(cur, text)
 
             run("settings")
-            if files:
-                run("lines_view", files=lines_glob(lake.uri(bucket), files))
-            else:  # nothing landed (yet): publish empty partitions rather than fail
-                run("no_lines_view")
-            classify_lines(cur, fmt, landing, partition_key)
+            for text in _lines_view(lake, landing, files):
+                run_statement(cur, text)
+            classify_lines(cur, fmt, landing)
             run("stage", location=lit(lake.uri(staged)))
             run("outcome", staged=path(lake.uri(staged)))
-            run("write_events", location=lit(lake.uri(events_at)), source_format=lit(fmt.name))
-            run("write_rejects", location=lit(lake.uri(rejects_at)), source_format=lit(fmt.name))
             run("outcome_counts")
-            for reason, lines, distinct_ids in cur.fetchall():
+            for key, reason, lines, distinct_ids in cur.fetchall():
+                outcome = outcomes[key]
                 if reason:
                     outcome.reasons[reason] += int(lines)
                     outcome.rejected += int(lines)
                 else:
                     outcome.accepted, outcome.duplicates = int(distinct_ids), int(lines) - int(distinct_ids)
             run("count_lines")
-            outcome.lines_read = int(cur.fetchone()[0])
+            for key, lines in cur.fetchall():
+                outcomes[key].lines_read = int(lines)
+            for key in partition_keys:  # an hour without events or rejects gets an empty folder, no Spark job
+                for name, folder, rows in (("write_events", events_at[key], outcomes[key].accepted),
+                                           ("write_rejects", rejects_at[key], outcomes[key].rejected)):
+                    if rows:
+                        run(name, location=lit(lake.uri(folder)), source_format=lit(fmt.name),
+                            hour_start=_hour_literal(key))
+                    else:
+                        lake.make_dir(folder)
     except Exception:
         # Nothing points at these folders yet: a failed run leaves none behind (a killed one cannot
         # clean up; the next run of the hour removes what it left).
-        discard(lake, [staged, events_at, rejects_at])
+        discard(lake, [staged, *events_at.values(), *rejects_at.values()])
         raise
-    publish_partition(hive, lake, EVENTS, partition, version)
-    publish_partition(hive, lake, REJECTS, partition, version)
-    outcome.published_events, outcome.published_event_ids = partition_rows(hive, EVENTS, partition, "event_id")
-    outcome.published_rejects, _ = partition_rows(hive, REJECTS, partition, "reason")
-    return outcome
+    partitions = [_partition(key) for key in partition_keys]
+    publish_partitions(hive, lake, EVENTS, partitions, version)
+    publish_partitions(hive, lake, REJECTS, partitions, version)
+    events = partitions_rows(hive, EVENTS, partitions, "event_id")
+    rejects = partitions_rows(hive, REJECTS, partitions, "reason")
+    for key, partition in zip(partition_keys, partitions):
+        outcome = outcomes[key]
+        outcome.published_events, outcome.published_event_ids = events.get((partition["dt"], partition["hr"]), (0, 0))
+        outcome.published_rejects = rejects.get((partition["dt"], partition["hr"]), (0, 0))[0]
+    return [outcomes[key] for key in partition_keys]
+
+
+def parse_hour(hive: HiveServer2Resource, lake: LakeResource, landing: ClickstreamLandingResource,
+               partition_key: str, version: str) -> HourOutcome:
+    """`parse_hours` of one hour."""
+    return parse_hours(hive, lake, landing, [partition_key], version)[0]

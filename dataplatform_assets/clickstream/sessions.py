@@ -7,8 +7,8 @@ from dataplatform_assets.clickstream.curated_tables import (
     EVENTS,
     SESSIONS,
     partition_dir,
-    partition_rows,
-    publish_partition,
+    partitions_rows,
+    publish_partitions,
 )
 from resources.hive import HiveServer2Resource
 from resources.lake import LakeResource
@@ -26,8 +26,8 @@ def build_sessions(hive: HiveServer2Resource, lake: LakeResource, day: str, vers
     values = dict(day=lit(day), gap_minutes=lit(INACTIVITY_GAP_MINUTES))
     hive.execute(statement(SESSIONS_SQL, "build", location=lit(location),
                            events=hive.table(CURATED, EVENTS.name), **values))
-    publish_partition(hive, lake, SESSIONS, partition, version)
-    rows, _ = partition_rows(hive, SESSIONS, partition, "session_id")
+    publish_partitions(hive, lake, SESSIONS, [partition], version)
+    rows, _ = partitions_rows(hive, SESSIONS, [partition], "session_id").get((day,), (0, 0))
     violations = int(hive.query(statement(SESSIONS_SQL, "gap_violations",
                                           sessions=hive.table(CURATED, SESSIONS.name), **values))[0][0])
     return rows, violations

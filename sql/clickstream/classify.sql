@@ -8,7 +8,7 @@
 -- valid, with a reject reason where it is not. Checks run in this order; the first that fails
 -- names the line's reason.
 CREATE OR REPLACE TEMPORARY VIEW clickstream_classified AS
-SELECT raw_line, source_file, line_bytes,
+SELECT raw_line, source_file, line_bytes, hour_start,
        event_id, event_type, event_ts, customer_id, device_id, channel, page, query, product_id,
        category, quantity, order_id, attributes,
        CASE
@@ -22,12 +22,12 @@ SELECT raw_line, source_file, line_bytes,
          WHEN mistyped_fields <> '' THEN 'wrong_type'
          WHEN skip_reason IS NOT NULL THEN skip_reason
          WHEN event_ts IS NULL THEN 'bad_timestamp'
-         WHEN event_ts < TIMESTAMP {hour_start} - INTERVAL 1 DAY
-           OR event_ts >= TIMESTAMP {hour_start} + INTERVAL 1 DAY THEN 'timestamp_out_of_range'
+         WHEN event_ts < hour_start - INTERVAL 1 DAY
+           OR event_ts >= hour_start + INTERVAL 1 DAY THEN 'timestamp_out_of_range'
          WHEN unknown_event_type THEN 'unknown_event_type'
          WHEN invalid_value THEN 'invalid_value'
-         WHEN event_ts < TIMESTAMP {hour_start}
-           OR event_ts >= TIMESTAMP {hour_start} + INTERVAL 1 HOUR THEN 'wrong_hour'
+         WHEN event_ts < hour_start
+           OR event_ts >= hour_start + INTERVAL 1 HOUR THEN 'wrong_hour'
        END AS reject_reason,
        CASE
          WHEN line_bytes > {max_line_bytes} THEN CAST(line_bytes AS STRING)

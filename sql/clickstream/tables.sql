@@ -35,12 +35,15 @@ PARTITIONED BY (dt STRING)
 STORED AS PARQUET
 LOCATION {location}
 -- name: show_partition
+-- The partitions under a partial spec too: `PARTITION (dt='...')` lists the day's hours.
 SHOW PARTITIONS {table} PARTITION ({partition})
--- name: add_partition
-ALTER TABLE {table} ADD IF NOT EXISTS PARTITION ({partition}) LOCATION {location}
+-- name: add_partitions
+-- `PARTITION (...) LOCATION ...` once per new partition.
+ALTER TABLE {table} ADD IF NOT EXISTS {partitions}
 -- name: set_location
 ALTER TABLE {table} PARTITION ({partition}) SET LOCATION {location}
--- name: partition_rows
-SELECT COUNT(*), COUNT(DISTINCT {key}) FROM {table} WHERE {partition}
+-- name: partitions_rows
+-- Rows and distinct keys of each of the given partitions (those with rows).
+SELECT {columns}, COUNT(*), COUNT(DISTINCT {key}) FROM {table} WHERE {partitions} GROUP BY {columns}
 -- name: describe_partition
 DESCRIBE FORMATTED {table} PARTITION ({partition})

@@ -10,7 +10,7 @@
 -- web server writes one) cannot be split this way and is `not_access_log`.
 CREATE OR REPLACE TEMPORARY VIEW access_log_fields AS
 WITH lines AS (
-  SELECT value AS raw_line, source_file, octet_length(value) AS line_bytes, is_valid_utf8(value) AS valid_utf8
+  SELECT value AS raw_line, source_file, hour_start, octet_length(value) AS line_bytes, is_valid_utf8(value) AS valid_utf8
   FROM clickstream_lines
 ), split_lines AS (
   SELECT *,
@@ -36,7 +36,7 @@ WITH lines AS (
          regexp_extract(g[3], r'^([A-Z]+) (\S+)(?: HTTP/[0-9.]+)?$', 2) AS target
   FROM split_lines
 )
-SELECT raw_line, source_file, line_bytes, valid_utf8, g, method,
+SELECT raw_line, source_file, hour_start, line_bytes, valid_utf8, g, method,
        CASE WHEN g IS NULL THEN 'not_access_log' WHEN method = '' THEN 'malformed_request' END AS syntax_reason,
        g[0] AS remote_addr, try_to_timestamp(g[2], 'dd/MMM/yyyy:HH:mm:ss Z') AS event_ts,
        regexp_extract(target, r'^([^?#]*)', 1) AS path, regexp_extract(target, r'\?([^#]*)', 1) AS query_string,
@@ -46,12 +46,12 @@ SELECT raw_line, source_file, line_bytes, valid_utf8, g, method,
 FROM requests
 
 -- name: distinct_user_agents
--- The hour's user agents, the most frequent first (access_log.MAX_USER_AGENTS of them are parsed).
+-- The parse's user agents, the most frequent first (access_log.MAX_USER_AGENTS of them are parsed).
 SELECT user_agent FROM access_log_fields WHERE user_agent IS NOT NULL
 GROUP BY user_agent ORDER BY COUNT(*) DESC, user_agent LIMIT {limit}
 
 -- name: user_agents
--- The hour's user agents, parsed in Python (access_log.parse_user_agent); each user agent comes
+-- The parse's user agents, parsed in Python (access_log.parse_user_agent); each user agent comes
 -- base64-encoded, as it may hold any character (a decoded escape), NUL included.
 CREATE OR REPLACE TEMPORARY VIEW access_log_user_agents AS
 SELECT CAST(unbase64(agent) AS STRING) AS user_agent, CAST(browser AS STRING) AS browser,
@@ -82,7 +82,7 @@ SELECT CASE WHEN valid_utf8
                    {visitor_salt}, regexp_extract(raw_line, {address_pattern}, 0)), 256), 1, 16)))
             ELSE raw_line
        END AS raw_line,
-       source_file, line_bytes, valid_utf8, syntax_reason,
+       source_file, hour_start, line_bytes, valid_utf8, syntax_reason,
        CASE WHEN status >= 400 THEN 'http_error'
             WHEN path IN ({health_paths}) THEN 'health_check'
             WHEN path RLIKE {static_path} THEN 'static_asset'

@@ -1,4 +1,4 @@
--- Our web servers' JSON events: one object per line. Every line of `clickstream_lines` (the hour's
+-- Our web servers' JSON events: one object per line. Every line of `clickstream_lines` (the run's
 -- landed files) typed, with what the shared reject ladder (classify.sql) asks of a format.
 CREATE OR REPLACE TEMPORARY VIEW clickstream_typed AS
 WITH parsed AS (
@@ -11,12 +11,12 @@ WITH parsed AS (
               THEN map_keys(map_filter(from_json(raw_line, 'map<string,variant>'),
                      (k, v) -> schema_of_variant(v) LIKE 'OBJECT%' OR schema_of_variant(v) LIKE 'ARRAY%'))
               ELSE CAST(array() AS ARRAY<STRING>) END AS nested_fields
-  FROM (SELECT raw_line, source_file, line_bytes, valid_utf8,
+  FROM (SELECT raw_line, source_file, hour_start, line_bytes, valid_utf8,
                -- Text after the closing brace (`{...} junk`) would be ignored by the JSON reader.
                CASE WHEN line_bytes <= {max_line_bytes} AND valid_utf8
                          AND (endswith(raw_line, '}') OR endswith(TRIM(TRAILING ' \t\r' FROM raw_line), '}'))
                     THEN from_json(raw_line, 'map<string,string>') END AS f
-        FROM (SELECT value AS raw_line, source_file,
+        FROM (SELECT value AS raw_line, source_file, hour_start,
                      octet_length(value) AS line_bytes, is_valid_utf8(value) AS valid_utf8
               FROM clickstream_lines))
 ), typed AS (
@@ -51,7 +51,7 @@ WITH parsed AS (
                 THEN 'order_id' END)))), ',') AS mistyped_fields
   FROM parsed
 )
-SELECT raw_line, source_file, line_bytes, valid_utf8, f, missing_fields, unexpected_fields, mistyped_fields,
+SELECT raw_line, source_file, hour_start, line_bytes, valid_utf8, f, missing_fields, unexpected_fields, mistyped_fields,
        CASE WHEN NOT startswith(ltrim(raw_line), '{') THEN 'not_json' WHEN f IS NULL THEN 'malformed_json' END
          AS syntax_reason,
        CAST(NULL AS STRING) AS skip_reason,

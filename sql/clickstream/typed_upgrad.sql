@@ -16,12 +16,12 @@ WITH parsed AS (
                      (k, v) -> schema_of_variant(v) LIKE 'OBJECT%' OR schema_of_variant(v) LIKE 'ARRAY%')),
                      k -> lower(regexp_replace(k, '^[\\s\\x00-\\x1f\\x7f]+|[\\s\\x00-\\x1f\\x7f]+$', '')))
               ELSE CAST(array() AS ARRAY<STRING>) END AS nested_fields
-  FROM (SELECT raw_line, source_file, line_bytes, valid_utf8,
+  FROM (SELECT raw_line, source_file, hour_start, line_bytes, valid_utf8,
                -- Text after the closing brace would be ignored by the JSON reader (typed_shop_json.sql).
                CASE WHEN line_bytes <= {max_line_bytes} AND valid_utf8
                          AND (endswith(raw_line, '}') OR endswith(TRIM(TRAILING ' \t\r' FROM raw_line), '}'))
                     THEN from_json(raw_line, 'map<string,string>') END AS json_fields
-        FROM (SELECT value AS raw_line, source_file, octet_length(value) AS line_bytes,
+        FROM (SELECT value AS raw_line, source_file, hour_start, octet_length(value) AS line_bytes,
                      is_valid_utf8(value) AS valid_utf8
               FROM clickstream_lines))
 ), flagged AS (
@@ -61,7 +61,7 @@ WITH parsed AS (
            bad_flags)), ',') AS mistyped_fields
   FROM flagged
 )
-SELECT raw_line, source_file, line_bytes, valid_utf8, f, missing_fields, unexpected_fields, mistyped_fields,
+SELECT raw_line, source_file, hour_start, line_bytes, valid_utf8, f, missing_fields, unexpected_fields, mistyped_fields,
        CASE WHEN NOT startswith(ltrim(raw_line), '{') THEN 'not_json' WHEN f IS NULL THEN 'malformed_json' END
          AS syntax_reason,
        CAST(NULL AS STRING) AS skip_reason,

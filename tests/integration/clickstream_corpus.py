@@ -168,6 +168,7 @@ def classify_batch(hive, landing, batch: list[bytes], columns: str) -> dict[int,
 
     from dataplatform_assets.clickstream.formats import clickstream_format
     from dataplatform_assets.clickstream.parse import PARSE_SQL, classify_lines
+    from dataplatform_assets.clickstream.partitions import hour_start
     from resources.hive import run_statement
     from resources.sql import statements
 
@@ -176,9 +177,10 @@ def classify_batch(hive, landing, batch: list[bytes], columns: str) -> dict[int,
         for text in statements(PARSE_SQL, "settings"):
             run_statement(cur, text)
         run_statement(cur, "CREATE OR REPLACE TEMPORARY VIEW clickstream_lines AS "
-                           "SELECT CAST(unbase64(b64) AS STRING) AS value, CAST(n AS STRING) AS source_file "
+                           "SELECT CAST(unbase64(b64) AS STRING) AS value, CAST(n AS STRING) AS source_file, "
+                           f"TIMESTAMP '{hour_start(HOUR):%Y-%m-%d %H:%M:%S}' AS hour_start "
                            f"FROM VALUES {rows} AS given(n, b64)")
-        classify_lines(cur, clickstream_format(landing.format), landing, HOUR)
+        classify_lines(cur, clickstream_format(landing.format), landing)
         run_statement(cur, f"SELECT CAST(source_file AS INT), {columns} FROM clickstream_classified")
         out = cur.fetchall()
     by_line = {r[0]: r[1:] for r in out}

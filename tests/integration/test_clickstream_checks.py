@@ -24,15 +24,15 @@ from tests.integration.clickstream_corpus import LANDING, event_line, land, pars
 
 
 def _doubling_publish(original, table):
-    """`publish_partition` that first copies every data file of `table`'s new version once more: the
-    partition it publishes holds each row twice."""
-    def publish(hive, lake, target, partition, version):
-        if target is table:
+    """`publish_partitions` that first copies every data file of `table`'s new versions once more:
+    the partitions it publishes hold each row twice."""
+    def publish(hive, lake, target, partitions, version):
+        for partition in partitions if target is table else []:
             folder = f"{partition_dir(target, partition)}/{version}"
             for entry in lake.list_status(folder):
                 if entry.name.endswith(".parquet"):
                     lake.write_bytes(f"{folder}/copy-{entry.name}", lake.read_bytes(f"{folder}/{entry.name}"))
-        return original(hive, lake, target, partition, version)
+        return original(hive, lake, target, partitions, version)
     return publish
 
 
@@ -49,7 +49,7 @@ def test_lines_reconcile_fails_and_blocks_sessions_when_the_published_hour_is_wr
                           resources={**test_resources, "clickstream": ClickstreamLandingResource(landing_dir=LANDING)})
     with dg.DagsterInstance.ephemeral() as instance:
         tick = dg.evaluate_automation_conditions(defs=defs, instance=instance)
-        monkeypatch.setattr(parse, "publish_partition", _doubling_publish(parse.publish_partition, EVENTS))
+        monkeypatch.setattr(parse, "publish_partitions", _doubling_publish(parse.publish_partitions, EVENTS))
         failed = parse_landed_hour(test_resources, hour, instance)
         monkeypatch.undo()
         [check] = failed.get_asset_check_evaluations()
@@ -77,8 +77,8 @@ def test_sessions_gap_check_fails_when_sessions_overlap(lake, hive, test_resourc
         event_line(1102, f"{day}T09:50:00.000+00:00", 900)]) + b"\n"})
     with dg.DagsterInstance.ephemeral() as instance:
         assert parse_landed_hour(test_resources, f"{day}-09:00", instance).success
-        monkeypatch.setattr(sessions_module, "publish_partition",
-                            _doubling_publish(sessions_module.publish_partition, SESSIONS))
+        monkeypatch.setattr(sessions_module, "publish_partitions",
+                            _doubling_publish(sessions_module.publish_partitions, SESSIONS))
         result = dg.materialize([sessions], partition_key=day, resources=test_resources, instance=instance,
                                 raise_on_error=False)
     [check] = result.get_asset_check_evaluations()

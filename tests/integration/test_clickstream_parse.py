@@ -110,6 +110,28 @@ def test_good_events_land_once_in_utc(corpus, hive):
     assert not any(r[3].startswith("_") for r in rows)  # the open file was not read
 
 
+def test_hours_parsed_in_one_pass_keep_to_their_own_bucket(lake, hive, test_resources):
+    """A run's hours share every statement up to the writes; each line is still judged by its own
+    bucket's hour and deduplicated within it, and the hour between them, with no bucket, is empty."""
+    day = "2025-06-21"
+    early = event_line(814, f"{day}T04:20:00.000+00:00", 81)  # landed in 04:00 and, late, in 06:00
+    again = event_line(813, f"{day}T06:20:00.000+00:00", 81)
+    hours = {f"{day}-04:00": [event_line(810, f"{day}T04:10:00.000+00:00", 81), early,
+                              event_line(812, f"{day}T06:10:00.000+00:00", 81)],  # 06:10: not this hour
+             f"{day}-06:00": [again, again, early]}
+    parsed = _land_and_parse(lake, test_resources, hours, "events.8100.jsonl")
+    meta = {e.partition: {k: v.value for k, v in e.materialization.metadata.items()}
+            for e in parsed.get_asset_materialization_events() if e.asset_key == EVENTS_KEY}
+    counts = {hour: (m["lines_read"], m["accepted"], m["rejected"], m["duplicates"]) for hour, m in meta.items()}
+    assert counts == {f"{day}-04:00": (3, 2, 1, 0), f"{day}-05:00": (0, 0, 0, 0), f"{day}-06:00": (3, 1, 1, 1)}
+    reasons = hive.query(f"SELECT hr, reason, COUNT(*) FROM {hive.db('curated')}.clickstream_rejects "
+                         f"WHERE dt = '{day}' GROUP BY hr, reason ORDER BY hr, reason")
+    assert reasons == [("04", "wrong_hour", 1), ("06", "wrong_hour", 1)]
+    events = hive.query(f"SELECT hr, COUNT(*), COUNT(DISTINCT event_id) FROM {hive.db('curated')}.clickstream_events "
+                        f"WHERE dt = '{day}' GROUP BY hr ORDER BY hr")
+    assert events == [("04", 2, 2), ("06", 1, 1)]
+
+
 def test_counts_reconcile_and_are_recorded(corpus):
     corpus, result = corpus
     materialization = next(e for e in result.get_asset_materialization_events()
@@ -230,7 +252,7 @@ def test_a_killed_parse_leaves_only_orphans_the_next_run_removes(lake, hive, tes
     def killed(*_args, **_kwargs):
         raise KeyboardInterrupt("killed before publishing")
 
-    monkeypatch.setattr(parse, "publish_partition", killed)
+    monkeypatch.setattr(parse, "publish_partitions", killed)
     killed_version = new_version("0killed0-run")
     with pytest.raises(KeyboardInterrupt):
         parse.parse_hour(hive, lake, ClickstreamLandingResource(landing_dir=LANDING), hour, killed_version)
@@ -252,7 +274,8 @@ def test_a_killed_parse_leaves_only_orphans_the_next_run_removes(lake, hive, tes
 
 def test_a_parse_that_fails_midway_leaves_no_folder_behind(lake, hive, test_resources, monkeypatch):
     hour = "2025-06-03-08:00"
-    land(lake, hour, {"events.4100.jsonl": event_line(450, "2025-06-03T08:01:00.000+00:00", 45) + b"\n"})
+    # A rejected line too: the rejects are written (and fail) only for an hour that has some.
+    land(lake, hour, {"events.4100.jsonl": event_line(450, "2025-06-03T08:01:00.000+00:00", 45) + b"\nnot json\n"})
     dt, hr = bucket_of(hour)
     folders = [partition_dir(t, {"dt": dt, "hr": hr}) for t in (EVENTS, REJECTS)]
     _parse(test_resources, hour)

@@ -20,12 +20,11 @@ def parsed_as(monkeypatch):
     """Parses that publish 3 events per hour; hours in the returned set publish each event twice."""
     wrong: set[str] = set()
 
-    def parse_hour(hive, lake, landing, key, version):
-        published = 6 if key in wrong else 3
-        return HourOutcome(key, files=1, lines_read=3, accepted=3, published_events=published,
-                           published_event_ids=3)
+    def parse_hours(hive, lake, landing, keys, version):
+        return [HourOutcome(key, files=1, lines_read=3, accepted=3, published_events=6 if key in wrong else 3,
+                            published_event_ids=3) for key in keys]
 
-    monkeypatch.setattr(assets, "parse_hour", parse_hour)
+    monkeypatch.setattr(assets, "parse_hours", parse_hours)
     monkeypatch.setattr(assets, "ensure_tables", lambda *tables: None)
     return wrong
 

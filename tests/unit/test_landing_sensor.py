@@ -89,22 +89,29 @@ def test_unchanged_directory_time_skips_listing_its_files(tmp_path):
     assert calls == [LANDING, f"{LANDING}/dt=2025-06-01"]
 
 
-def test_consecutive_hours_share_a_run_and_gaps_split_runs():
+def test_consecutive_hours_share_a_run_and_only_unchanged_landed_hours_split_runs():
     keys = ["2025-06-01-10:00", "2025-06-01-11:00", "2025-06-01-13:00"]
-    assert hour_ranges(keys) == [keys[:2], keys[2:]]
-    assert [len(r) for r in hour_ranges([f"2025-06-01-{h:02d}:00" for h in range(24)], max_len=10)] == [10, 10, 4]
+    # 12:00 landed before and did not change: parsing it again would be waste, so two runs.
+    assert hour_ranges(keys, landed={*keys, "2025-06-01-12:00"}) == [keys[:2], keys[2:]]
+    # Nothing landed for 12:00: one run, which parses it as an empty hour.
+    assert hour_ranges(keys, landed=set(keys)) == [keys]
+    day = [f"2025-06-01-{h:02d}:00" for h in range(24)]
+    assert [len(r) for r in hour_ranges(day, landed=set(day), max_len=10)] == [10, 10, 4]
+    # A run spans at most max_len hours, gaps included.
+    assert hour_ranges([day[0], day[9], day[10]], landed=set(day[::9]), max_len=10) == [[day[0], day[9]], [day[10]]]
 
 
 def test_run_requests_use_partition_keys_and_ranges_and_skip_foreign_buckets():
     changed = {"dt=2025-06-01/hr=10": "a", "dt=2025-06-01/hr=11": "b", "dt=2025-06-02/hr=00": "c",
                "dt=1970-01-01/hr=00": "d"}
-    requests, outside = run_requests(changed)
+    requests, outside = run_requests(changed, landed={"2025-06-01-10:00", "2025-06-01-11:00", "2025-06-01-23:00",
+                                                      "2025-06-02-00:00"})
     assert outside == ["dt=1970-01-01/hr=00"]
     assert requests[0].tags["dagster/asset_partition_range_start"] == "2025-06-01-10:00"
     assert requests[0].tags["dagster/asset_partition_range_end"] == "2025-06-01-11:00"
     assert requests[1].partition_key == "2025-06-02-00:00"
     # The same files give the same run keys: a re-evaluated tick launches nothing new.
-    assert [r.run_key for r in run_requests(changed)[0]] == [r.run_key for r in requests]
+    assert [r.run_key for r in run_requests(changed, landed={"2025-06-01-23:00"})[0]] == [r.run_key for r in requests]
     assert isinstance(requests[0], dg.RunRequest)
     assert all(r.tags["dagster/priority"] == "10" for r in requests)  # ahead of queued session runs
 
@@ -121,7 +128,8 @@ def test_files_left_open_by_a_killed_agent_are_renamed_visible(tmp_path):
 
 
 def test_hours_already_waiting_in_a_queued_run_are_not_requested_again():
-    requests, _ = run_requests({"dt=2025-06-01/hr=10": "a", "dt=2025-06-01/hr=11": "b", "dt=2025-06-03/hr=00": "c"})
+    requests, _ = run_requests({"dt=2025-06-01/hr=10": "a", "dt=2025-06-01/hr=11": "b", "dt=2025-06-03/hr=00": "c"},
+                               landed={"2025-06-02-00:00"})
     queued = hours_of({"dagster/asset_partition_range_start": "2025-06-01-09:00",
                        "dagster/asset_partition_range_end": "2025-06-01-12:00"})
     assert len(queued) == 4
@@ -211,9 +219,16 @@ def test_a_paused_sensor_catches_up_exactly(tmp_path):
     for day in range(3, 8):                                   # days of ticks later
         land(f"dt=2025-06-{day:02d}/hr=05", f"events.{day}0.jsonl")
     requests, after = _tick(lake, paused_at)
-    expected = sorted(f"{b[3:13]}-{b[-2:]}:00" for b in landed)
-    assert sorted(_hours_requested(requests)) == expected  # exactly the changed hours, each once
-    assert "2025-06-01-11:00" not in expected
+    expected = {f"{b[3:13]}-{b[-2:]}:00" for b in landed}
+    requested = _hours_requested(requests)
+    assert len(requested) == len(set(requested)) and expected <= set(requested)  # every changed hour, once
+    # Besides them, only hours between them with no bucket at all (empty hours of the same pass):
+    # never 11:00, whose bucket holds nothing new.
+    buckets = {f"{d.name[3:]}-{h.name[3:]}:00" for d in (tmp_path / LANDING).iterdir() for h in d.iterdir()}
+    assert "2025-06-01-11:00" in buckets and not (set(requested) - expected) & buckets
+    # 10:00 alone (11:00 is in the way); 12:00 to 00:00 the next day in one run; the days later a
+    # run each (more than 24 hours apart).
+    assert len(requests) == 7
     assert _tick(lake, after)[0] == []  # the next tick requests nothing
 
 
