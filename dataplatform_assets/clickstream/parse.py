@@ -24,7 +24,7 @@ from dataplatform_assets.clickstream.landing import ClickstreamLandingResource, 
 from dataplatform_assets.clickstream.partitions import bucket_of, hour_start
 from resources.hive import HiveServer2Resource, run_statement
 from resources.lake import LakeResource
-from resources.sql import Sql, lit, path, raw, statement, statements
+from resources.sql import Sql, lit, path, statement, statements
 
 # Longer lines are quarantined whole as `line_too_long` without being parsed.
 MAX_LINE_BYTES = 1024 * 1024
@@ -37,12 +37,13 @@ def landed_files(lake: LakeResource, landing_dir: str, dt: str, hr: str) -> list
             if not e.is_dir and is_closed_file(e.name)]
 
 
-def lines_glob(folder_uri: str, files: list[str]) -> Sql:
-    """Exactly these files of the folder, as one Spark path: `folder/{a,b}`."""
+def lines_glob(root_uri: str, files: list[str]) -> Sql:
+    """Exactly these files under the root (`dt=.../hr=.../name` each), as one Spark path:
+    `root/{dt=.../hr=.../a,dt=.../hr=.../b}` (Hadoop expands a brace group holding slashes)."""
     odd = [f for f in files if GLOB_SPECIAL & set(f)]
     if odd:
         raise ValueError(f"landed file names a path glob cannot list: {odd[:3]}")
-    return path(f"{folder_uri}/{{{','.join(files)}}}")
+    return path(f"{root_uri}/{{{','.join(files)}}}")
 
 
 @dataclass
@@ -87,20 +88,13 @@ def _hour_literal(partition_key: str) -> Sql:
     return lit(hour_start(partition_key).strftime("%Y-%m-%d %H:%M:%S"))
 
 
-def _lines_view(lake: LakeResource, landing: ClickstreamLandingResource,
-                files: dict[str, list[str]]) -> list[str]:
+def _lines_view(lake: LakeResource, landing: ClickstreamLandingResource, files: dict[str, list[str]]) -> list[str]:
     """The statements defining `clickstream_lines` over the hours' closed files."""
-    reads = [statement(PARSE_SQL, "hour_lines", hour_start=_hour_literal(key),
-                       files=lines_glob(lake.uri(_bucket_dir(landing, key)), names))
-             for key, names in files.items() if names]
-    if not reads:  # nothing landed (yet): publish empty partitions rather than fail
+    landed = [f"dt={dt}/hr={hr}/{name}" for key, names in files.items() for dt, hr in [bucket_of(key)]
+              for name in names]
+    if not landed:  # nothing landed (yet): publish empty partitions rather than fail
         return statements(PARSE_SQL, "no_lines_view")
-    return statements(PARSE_SQL, "lines_view", hour_lines=raw("\nUNION ALL\n".join(reads)))
-
-
-def _bucket_dir(landing: ClickstreamLandingResource, partition_key: str) -> str:
-    dt, hr = bucket_of(partition_key)
-    return f"{landing.landing_dir}/dt={dt}/hr={hr}"
+    return statements(PARSE_SQL, "lines_view", files=lines_glob(lake.uri(landing.landing_dir), landed))
 
 
 def _partition(partition_key: str) -> dict[str, str]:

@@ -9,18 +9,18 @@ SET spark.sql.mapKeyDedupPolicy=LAST_WIN;
 -- Hour and day literals, and times without an offset, are UTC whatever the server's default.
 SET spark.sql.session.timeZone=UTC
 
--- name: hour_lines
--- The lines of the closed files Flume landed for one hour, as listed when the parse started (a
--- `{a,b}` glob), with the start of the hour whose bucket they were landed in: a file closing
--- meanwhile waits for the next run, so the classified lines and the recount read the same files.
--- Open files (`_events.<n>.jsonl.tmp`) are never listed.
-SELECT value, _metadata.file_name AS source_file, TIMESTAMP {hour_start} AS hour_start
-FROM text.{files}
-
 -- name: lines_view
--- The run's hours with closed files, one `hour_lines` each, as one view.
+-- The lines of the closed files Flume landed for the run's hours, as listed when the parse started
+-- (one `{dt=.../hr=.../a,...}` glob: one scan, so Spark packs small files into few tasks), each with
+-- the start of the hour whose bucket it was landed in. A file closing meanwhile waits for the next
+-- run, so the classified lines and the recount read the same files. Open files
+-- (`_events.<n>.jsonl.tmp`) are never listed.
 CREATE OR REPLACE TEMPORARY VIEW clickstream_lines AS
-{hour_lines}
+SELECT value, _metadata.file_name AS source_file,
+       to_timestamp(concat(regexp_extract(_metadata.file_path, '/dt=([0-9-]+)/hr=([0-9]+)/[^/]+$', 1), ' ',
+                           regexp_extract(_metadata.file_path, '/dt=([0-9-]+)/hr=([0-9]+)/[^/]+$', 2)),
+                    'yyyy-MM-dd HH') AS hour_start
+FROM text.{files}
 
 -- name: no_lines_view
 -- No hour of the run has closed landing files: no lines, the same columns as lines_view.
