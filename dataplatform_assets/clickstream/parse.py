@@ -32,8 +32,19 @@ PARSE_SQL = "clickstream/parse.sql"
 GLOB_SPECIAL = set(",{}*?[]\\")
 
 
-def landed_files(lake: LakeResource, landing_dir: str, dt: str, hr: str) -> list[str]:
-    return [e.name for e in lake.list_status(f"{landing_dir}/dt={dt}/hr={hr}")
+def _bucket(partition_key: str) -> str:
+    """The hour's landing folder, relative to the landing: `dt=2025-12-31/hr=05`."""
+    return "/".join(f"{k}={v}" for k, v in _partition(partition_key).items())
+
+
+def _partition(partition_key: str) -> dict[str, str]:
+    dt, hr = bucket_of(partition_key)
+    return {"dt": dt, "hr": hr}
+
+
+def landed_files(lake: LakeResource, landing_dir: str, partition_key: str) -> list[str]:
+    """The closed files in the hour's landing folder, by name."""
+    return [e.name for e in lake.list_status(f"{landing_dir}/{_bucket(partition_key)}")
             if not e.is_dir and is_closed_file(e.name)]
 
 
@@ -90,16 +101,10 @@ def _hour_literal(partition_key: str) -> Sql:
 
 def _lines_view(lake: LakeResource, landing: ClickstreamLandingResource, files: dict[str, list[str]]) -> list[str]:
     """The statements defining `clickstream_lines` over the hours' closed files."""
-    landed = [f"dt={dt}/hr={hr}/{name}" for key, names in files.items() for dt, hr in [bucket_of(key)]
-              for name in names]
+    landed = [f"{_bucket(key)}/{name}" for key, names in files.items() for name in names]
     if not landed:  # nothing landed (yet): publish empty partitions rather than fail
         return statements(PARSE_SQL, "no_lines_view")
     return statements(PARSE_SQL, "lines_view", files=lines_glob(lake.uri(landing.landing_dir), landed))
-
-
-def _partition(partition_key: str) -> dict[str, str]:
-    dt, hr = bucket_of(partition_key)
-    return {"dt": dt, "hr": hr}
 
 
 def parse_hours(hive: HiveServer2Resource, lake: LakeResource, landing: ClickstreamLandingResource,
@@ -107,7 +112,7 @@ def parse_hours(hive: HiveServer2Resource, lake: LakeResource, landing: Clickstr
     """Parse and publish the hours `partition_keys` (each gets its own `version` folders); one
     outcome per hour, in their order."""
     fmt = clickstream_format(landing.format)
-    files = {key: landed_files(lake, landing.landing_dir, *bucket_of(key)) for key in partition_keys}
+    files = {key: landed_files(lake, landing.landing_dir, key) for key in partition_keys}
     outcomes = {key: HourOutcome(key, files=len(names)) for key, names in files.items()}
     events_at = {key: f"{partition_dir(EVENTS, _partition(key))}/{version}" for key in partition_keys}
     rejects_at = {key: f"{partition_dir(REJECTS, _partition(key))}/{version}" for key in partition_keys}
