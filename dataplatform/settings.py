@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,10 @@ from resources.lake import LakeResource, lake_at
 from resources.mysql import MySQLResource
 
 PROFILES = ("local", "cluster")
+# Names from the environment that end up in SQL or table names (`orders; DROP TABLE customers` is refused).
+PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+NAME_PART = re.compile(r"[A-Za-z0-9_]*")
+HBASE_NAME_PART = re.compile(r"[A-Za-z0-9_.-]*")
 
 
 class SettingsError(RuntimeError):
@@ -128,6 +133,14 @@ def _env(name: str, default: str | None) -> str:
     return value
 
 
+def _name(name: str, default: str, pattern: re.Pattern, allowed: str) -> str:
+    """A name from the environment that reaches SQL or a table name, checked before any is built."""
+    value = os.environ.get(f"DATAPLATFORM_{name}", default)
+    if not pattern.fullmatch(value):
+        raise SettingsError(f"DATAPLATFORM_{name} must be {allowed}, got {value!r}")
+    return value
+
+
 def _int(name: str, default: str | None) -> int:
     raw = _env(name, default)
     try:
@@ -150,7 +163,7 @@ def load_settings(profile: str | None = None) -> Settings:
         profile=profile,
         mysql_host=mysql_host,
         mysql_port=mysql_port,
-        mysql_database=_env("MYSQL_DATABASE", "shop"),
+        mysql_database=_name("MYSQL_DATABASE", "shop", PLAIN_NAME, "a plain name (letters, digits, _)"),
         mysql_user=_env("MYSQL_USER", default("dataplatform")),
         mysql_password_file=_env(
             "MYSQL_PASSWORD_FILE", str(local_secret_file("mysql_dataplatform")) if local else None
@@ -158,7 +171,7 @@ def load_settings(profile: str | None = None) -> Settings:
         hive_host=_env("HIVE_HOST", default("127.0.0.1")),
         hive_port=_int("HIVE_PORT", "10000"),
         hive_user=_env("HIVE_USER", "dataplatform"),
-        hive_database_prefix=os.environ.get("DATAPLATFORM_HIVE_DATABASE_PREFIX", ""),
+        hive_database_prefix=_name("HIVE_DATABASE_PREFIX", "", NAME_PART, "letters, digits and _ only"),
         # The local stack's metastore lives in its MariaDB; a cluster names its own (optional).
         hive_metastore_db=os.environ.get("DATAPLATFORM_HIVE_METASTORE_DB",
                                          f"{mysql_host}:{mysql_port}" if local else ""),
@@ -169,7 +182,7 @@ def load_settings(profile: str | None = None) -> Settings:
         webhdfs_url=_env("WEBHDFS_URL", default("http://127.0.0.1:9870")).rstrip("/"),
         hbase_thrift_host=_env("HBASE_THRIFT_HOST", default("127.0.0.1")),
         hbase_thrift_port=_int("HBASE_THRIFT_PORT", "9090"),
-        hbase_table_prefix=os.environ.get("DATAPLATFORM_HBASE_TABLE_PREFIX", ""),
+        hbase_table_prefix=_name("HBASE_TABLE_PREFIX", "", HBASE_NAME_PART, "letters, digits, _ - . only"),
         lake_root=_env("LAKE_ROOT", default("hdfs://127.0.0.1:9000/lake")).rstrip("/"),
         clickstream_format=_env("CLICKSTREAM_FORMAT", "shop_json"),
         visitor_salt_file=os.environ.get("DATAPLATFORM_VISITOR_SALT_FILE",

@@ -11,6 +11,7 @@ Table names are given without `table_prefix`, which isolates a whole set of tabl
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import time
@@ -26,6 +27,10 @@ from thriftpy2.thrift import TException
 T = TypeVar("T")
 DROPPED = (TException, socket.error)
 Cells = dict[bytes, bytes]
+
+
+# HBase's own rule for a table's qualifier (no namespace: the platform's tables live in `default`).
+HBASE_TABLE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 
 class HBaseError(RuntimeError):
@@ -54,7 +59,12 @@ class HBaseResource(dg.ConfigurableResource):
         return self._pool
 
     def name(self, table: str) -> str:
-        return f"{self.table_prefix}{table}"
+        """The table's full name, refused unless HBase allows it (letters, digits, `_`, `-`, `.`)."""
+        name = f"{self.table_prefix}{table}"
+        if not HBASE_TABLE_NAME.fullmatch(name):
+            raise HBaseError(f"not an HBase table name: {name!r} (letters, digits, _ - . only; "
+                             "check DATAPLATFORM_HBASE_TABLE_PREFIX)")
+        return name
 
     def call(self, operation: Callable[[happybase.Connection], T]) -> T:
         """`operation(connection)` on a pooled connection, repeated on a reopened one while it is dropped."""

@@ -9,7 +9,7 @@ import dagster as dg
 import pymysql
 from pydantic import Field
 
-from resources.sql import ident, statement
+from resources.sql import SqlError, checked_name, ident, statement
 
 
 class MySQLError(RuntimeError):
@@ -38,19 +38,33 @@ class MySQLResource(dg.ConfigurableResource):
                 raise MySQLError(f"MySQL: cannot read password file {self.password_file}: {exc.strerror}") from exc
         raise MySQLError("no MySQL password configured: set password_file or password")
 
+    def schema(self) -> str:
+        """The configured database name, refused unless it is a plain name: it reaches SQL, JDBC
+        URLs and Sqoop's command line."""
+        try:
+            return checked_name(self.database)
+        except SqlError as exc:
+            raise MySQLError(f"the MySQL database name is not a plain name (DATAPLATFORM_MYSQL_DATABASE): "
+                             f"{exc}") from None
+
+    def jdbc_url(self, scheme: str = "mysql") -> str:
+        """`jdbc:<scheme>://host:port/database` (no credentials: JDBC gets them apart)."""
+        return f"jdbc:{scheme}://{self.host}:{self.port}/{self.schema()}"
+
     def connectorx_url(self) -> str:
         """The URL connectorx connects with (in memory only: it carries the password)."""
         return (f"mysql://{quote(self.user, safe='')}:{quote(self.read_password(), safe='')}"
-                f"@{self.host}:{self.port}/{self.database}")
+                f"@{self.host}:{self.port}/{self.schema()}")
 
     def ensure_database(self) -> None:
         """Create the configured schema if it does not exist yet."""
+        create = statement("shop/create_database.sql", database=ident(self.schema()))
         with self.connect(database=None) as conn, conn.cursor() as cur:
-            cur.execute(statement("shop/create_database.sql", database=ident(self.database)))
+            cur.execute(create)
 
     def connect(self, database: str | None = "", **kwargs) -> pymysql.Connection:
         """A new connection (autocommit off). `database=None` connects to no schema."""
-        db = self.database if database == "" else database
+        db = self.schema() if database == "" else database
         try:
             return pymysql.connect(host=self.host, port=self.port, user=self.user,
                                    password=self.read_password(), database=db, charset="utf8mb4",

@@ -50,7 +50,7 @@ class SparkEngine:
 
         spec, mysql, lake = job.spec, job.mysql, job.lake
         reader = (self.spark.spark_session.read.format("jdbc")
-                  .option("url", f"jdbc:mysql://{mysql.host}:{mysql.port}/{mysql.database}")
+                  .option("url", mysql.jdbc_url())
                   .option("driver", "org.mariadb.jdbc.Driver")  # with a jdbc:mysql URL Spark keeps its MySQL dialect
                   .option("user", mysql.user).option("password", mysql.read_password())
                   .option("fetchsize", str(spec.fetch_size))

@@ -34,7 +34,7 @@ def sqoop_import_args(mysql: MySQLResource, query: str, spec: SourceTable, targe
                       password_file_uri: str) -> list[str]:
     """`sqoop import` for the importer's bounded selection; the password only as a file URI."""
     return ["import",
-            "--connect", f"jdbc:mariadb://{mysql.host}:{mysql.port}/{mysql.database}",
+            "--connect", mysql.jdbc_url("mariadb"),
             "--username", mysql.user, "--password-file", password_file_uri,
             "--query", f"{query} AND $CONDITIONS", "--target-dir", target_uri, "--delete-target-dir",
             "--split-by", spec.key, "-m", str(spec.num_partitions), "--fetch-size", str(spec.fetch_size),

@@ -65,3 +65,32 @@ def test_bad_values_are_clear_errors(monkeypatch):
     monkeypatch.setenv("DATAPLATFORM_ENV", "staging")
     with pytest.raises(SettingsError, match="local, cluster"):
         load_settings()
+
+
+INJECTION = "orders; DROP TABLE customers"
+
+
+@pytest.mark.parametrize("variable", ["MYSQL_DATABASE", "HIVE_DATABASE_PREFIX", "HBASE_TABLE_PREFIX"])
+def test_a_name_that_is_not_a_name_is_refused_before_any_sql(monkeypatch, variable):
+    monkeypatch.setenv(f"DATAPLATFORM_{variable}", INJECTION)
+    with pytest.raises(SettingsError, match=f"DATAPLATFORM_{variable} must be .* got 'orders; DROP TABLE customers'"):
+        load_settings()
+
+
+def test_the_code_locations_resources_refuse_such_names_before_connecting():
+    """The code location reads the same variables through dg.EnvVar, without load_settings: each
+    resource checks the name before it builds a statement, a URL or a connection. Nothing listens
+    on port 1, so getting the name error (not a connection error) shows nothing was attempted."""
+    from resources.hbase import HBaseError, HBaseResource
+    from resources.hive import HiveServer2Resource
+    from resources.mysql import MySQLError, MySQLResource
+    from resources.sql import SqlError
+
+    mysql = MySQLResource(port=1, database=INJECTION, password="unused")
+    for attempt in (mysql.connect, mysql.ensure_database, mysql.connectorx_url, mysql.jdbc_url):
+        with pytest.raises(MySQLError, match="DATAPLATFORM_MYSQL_DATABASE"):
+            attempt()
+    with pytest.raises(SqlError, match="not an identifier"):
+        HiveServer2Resource(port=1, database_prefix=INJECTION).db("raw")
+    with pytest.raises(HBaseError, match="DATAPLATFORM_HBASE_TABLE_PREFIX"):
+        HBaseResource(port=1, table_prefix=INJECTION).name("customer_360")
