@@ -40,8 +40,13 @@ def new_version(run_id: str) -> str:
     return f"v={datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S%f')}-{run_id[:8]}"
 
 
+def partition_spec(partition: dict[str, str]) -> str:
+    """A partition as Hive folders and SHOW PARTITIONS name it: `dt=2025-06-05/hr=10`."""
+    return "/".join(f"{k}={v}" for k, v in partition.items())
+
+
 def partition_dir(table: CuratedTable, partition: dict[str, str]) -> str:
-    return "/".join([table.directory, *(f"{k}={v}" for k, v in partition.items())])
+    return f"{table.directory}/{partition_spec(partition)}"
 
 
 def ensure_tables(hive: HiveServer2Resource, lake: LakeResource, *tables: CuratedTable) -> None:
@@ -59,7 +64,7 @@ def publish_partitions(hive: HiveServer2Resource, lake: LakeResource, table: Cur
     everything else in each partition's folder but the version it replaced: older versions, staging,
     leftovers of killed runs. New partitions are added in one statement."""
     name = hive.table(CURATED, table.name)
-    spec = {_spec(p): p for p in partitions}
+    spec = {partition_spec(p): p for p in partitions}
     replaced: dict[str, str | None] = {}
     with hive.cursor() as cur:  # one session for the reads
         existing = set()
@@ -85,11 +90,6 @@ def publish_partitions(hive: HiveServer2Resource, lake: LakeResource, table: Cur
         for old in lake.list_dirs(folder):
             if old not in (version, replaced.get(key)):
                 lake.delete_dir(f"{folder}/{old}")
-
-
-def _spec(partition: dict[str, str]) -> str:
-    """A partition as SHOW PARTITIONS prints it: `dt=2025-06-05/hr=10`."""
-    return "/".join(f"{k}={v}" for k, v in partition.items())
 
 
 def _location_folder(described: list[tuple]) -> str | None:

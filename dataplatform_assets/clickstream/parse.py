@@ -16,6 +16,7 @@ from dataplatform_assets.clickstream.curated_tables import (
     EVENTS,
     REJECTS,
     partition_dir,
+    partition_spec,
     partitions_rows,
     publish_partitions,
 )
@@ -33,8 +34,9 @@ GLOB_SPECIAL = set(",{}*?[]\\")
 
 
 def _bucket(partition_key: str) -> str:
-    """The hour's landing folder, relative to the landing: `dt=2025-12-31/hr=05`."""
-    return "/".join(f"{k}={v}" for k, v in _partition(partition_key).items())
+    """The hour's landing folder, relative to the landing: `dt=2025-12-31/hr=05` (Flume names it
+    like the table's partition folders)."""
+    return partition_spec(_partition(partition_key))
 
 
 def _partition(partition_key: str) -> dict[str, str]:
