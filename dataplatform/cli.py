@@ -40,6 +40,7 @@ def _stack(args: argparse.Namespace) -> int:
             pid = f"pid {st.pid}" if st.pid else "-"
             last_exit = f"  last exit {st.last_exit}" if st.last_exit else ""
             print(f"{st.name:{names}} {st.address:{width}} {st.state:18} {pid:10} restarts {st.restarts}{last_exit}")
+        print(network_line(stack.listeners()))
         return 0 if all(st.healthy for st in states) else 1
     if args.action == "logs":
         if not args.services:
@@ -50,6 +51,16 @@ def _stack(args: argparse.Namespace) -> int:
             print(tail(stack.log_file(name), args.lines))
         return 0
     raise AssertionError(args.action)
+
+
+def network_line(by_service: dict) -> str:
+    """One line saying whether the running services listen on loopback only, naming any that do not."""
+    exposed = [f"{name} {listener}" for name, found in by_service.items() for listener in found
+               if not listener.loopback]
+    ports = sum(len(found) for found in by_service.values())
+    if exposed:
+        return f"network: NOT loopback only: {', '.join(exposed)} ({ports} listening ports)"
+    return f"network: every service listens on loopback only ({ports} listening ports)"
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -110,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="up: start what is not running and wait until healthy; down: stop all (and "
                        "the supervisor); "
                        "fetch: resolve the Java services' jars into the project cache and build Hive's two; "
-                       "status: one line per service with its restarts and last exit, exit 0 only if all "
+                       "status: one line per service with its restarts and last exit, then whether every "
+                       "service listens on loopback only; exit 0 only if all "
                        "are healthy; "
                        "logs: tail a service's log")
     stack.add_argument("services", nargs="*", help="service names (up/down: only these; logs: which)")

@@ -17,6 +17,7 @@ from dataplatform.localstack.mariadb import MariaDB
 from dataplatform.localstack.process import ServiceError
 from dataplatform.localstack.secrets import ensure_local_secrets
 from dataplatform.localstack.service import Service
+from dataplatform.localstack.sockets import Listener, descendants, listeners
 from dataplatform.localstack.supervision import ACTIVE, Supervisor
 from dataplatform.localstack.thriftserver import ThriftServer
 from dataplatform.paths import stack_dagster_home, state_dir
@@ -87,6 +88,10 @@ class LocalStack:
     def pid(self, name: str) -> int | None:
         """The service's process id while supervisord runs it, else None."""
         return self.supervisor.process(name)[1]
+
+    def listeners(self) -> dict[str, list[Listener]]:
+        """The TCP ports each running service's processes listen on."""
+        return {name: listeners(descendants(pid)) for name in self.names() if (pid := self.pid(name))}
 
     def status(self) -> list[ServiceState]:
         states, runs = [], self.supervisor.states(self.names())

@@ -55,6 +55,7 @@ def spark_env(conf_dir: Path) -> dict[str, str]:
     # Always the Spark inside the pyspark wheel of this venv, whatever is on PATH.
     env["SPARK_HOME"] = str(Path(pyspark.__file__).parent)
     env["PYSPARK_PYTHON"] = env["PYSPARK_DRIVER_PYTHON"] = sys.executable
+    env["SPARK_LOCAL_IP"] = "127.0.0.1"  # the address Spark's web UI binds (else every interface)
     return env
 
 

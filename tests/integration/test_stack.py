@@ -20,10 +20,24 @@ from tests.integration.helpers import kill_and_wait_for_restart, run_cli
 def test_status_prints_one_healthy_line_per_service(stack):
     out = run_cli("stack", "status")
     assert out.returncode == 0, out.stdout + out.stderr
-    lines = out.stdout.strip().splitlines()
+    *lines, network = out.stdout.strip().splitlines()
     assert [ln.split()[0] for ln in lines] == stack.names()
     assert all(" healthy " in ln for ln in lines)
     assert "127.0.0.1:10000" in out.stdout and "127.0.0.1:3306" in out.stdout
+    assert network.startswith("network: every service listens on loopback only"), network
+
+
+def test_every_service_listens_on_loopback_only(stack):
+    """Read from the kernel's socket tables, for each service's whole process tree (the JVM under
+    its launcher too): no port on any other address (Spark's driver and UI, HBase Thrift's info page
+    would take every interface by default)."""
+    found = stack.listeners()
+    assert set(found) == set(stack.names())
+    for state in stack.status():  # each service's own port is among what was found: the check sees
+        if re.fullmatch(r"[0-9.]+:[0-9]+", state.address):
+            assert int(state.address.rsplit(":", 1)[1]) in {x.port for x in found[state.name]}, state
+    exposed = {name: [str(x) for x in ports if not x.loopback] for name, ports in found.items()}
+    assert not any(exposed.values()), exposed
 
 
 def test_stack_up_on_a_running_stack_starts_nothing_and_keeps_every_process(stack):
