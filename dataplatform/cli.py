@@ -46,7 +46,7 @@ def _stack(args: argparse.Namespace) -> int:
         if not args.services:
             print("name a service: " + ", ".join(stack.names()), file=sys.stderr)
             return 2
-        for name in args.services:
+        for name in stack.expand(args.services):
             stack.service(name)  # validates the name
             print(tail(stack.log_file(name), args.lines))
         return 0
@@ -125,7 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "service listens on loopback only; exit 0 only if all "
                        "are healthy; "
                        "logs: tail a service's log")
-    stack.add_argument("services", nargs="*", help="service names (up/down: only these; logs: which)")
+    stack.add_argument("services", nargs="*", help="service names (up/down: only these; logs: which); "
+                       "`spark-cluster` names the Spark standalone master, its two workers and the Thrift "
+                       "Server on them (port 10001), which start only when named")
     stack.add_argument("-n", "--lines", type=positive_int, default=40, help="log lines to show (logs)")
     stack.set_defaults(func=_stack)
 

@@ -18,6 +18,7 @@ from dataplatform.localstack.process import ServiceError
 from dataplatform.localstack.secrets import ensure_local_secrets
 from dataplatform.localstack.service import Service
 from dataplatform.localstack.sockets import Listener, descendants, listeners
+from dataplatform.localstack.spark_cluster import WORKERS, ClusterThriftServer, SparkMaster, SparkWorker
 from dataplatform.localstack.supervision import ACTIVE, Supervisor
 from dataplatform.localstack.thriftserver import ThriftServer
 from dataplatform.paths import stack_dagster_home, state_dir
@@ -26,7 +27,10 @@ from dataplatform.settings import Settings, load_settings
 # Seconds each service may take to become healthy on a loaded 2-core machine.
 START_TIMEOUTS = {"mariadb": 60, "namenode": 120, "datanode": 120, "hbase": 180, "hbase-thrift": 120,
                   "hive-hbase": 180, "flume": 120, "thriftserver": 180, "dagster-code-server": 120,
-                  "dagster-webserver": 120, "dagster-daemon": 120}
+                  "dagster-webserver": 120, "dagster-daemon": 120, "spark-master": 120,
+                  "thriftserver-cluster": 240} | {f"spark-worker-{n}": 120 for n in range(1, WORKERS + 1)}
+# Started only when named: the Spark standalone cluster (spark_cluster.py), as one group.
+SPARK_CLUSTER = "spark-cluster"
 
 
 @dataclass
@@ -67,20 +71,38 @@ class LocalStack:
             DagsterWebserver(self.settings, stack_dagster_home(), conf),
             DagsterDaemon(self.settings, stack_dagster_home(), conf),
         ]
+        self.cluster: list[Service] = [
+            SparkMaster(self.settings, self.root / "spark-cluster", conf),
+            *(SparkWorker(n, self.settings, self.root / "spark-cluster", conf) for n in range(1, WORKERS + 1)),
+            ClusterThriftServer(self.settings, self.root / "thriftserver-cluster", conf),
+        ]
+        workers = [svc.name for svc in self.cluster if isinstance(svc, SparkWorker)]
         # Start order: each wave waits for the previous one to be healthy.
-        self.waves = [["mariadb", "namenode", "hbase"], ["datanode", "hbase-thrift"],
-                      ["thriftserver", "hive-hbase", "flume", "dagster-code-server"],
+        self.waves = [["mariadb", "namenode", "hbase", "spark-master"], ["datanode", "hbase-thrift", *workers],
+                      ["thriftserver", "hive-hbase", "flume", "dagster-code-server", "thriftserver-cluster"],
                       ["dagster-webserver", "dagster-daemon"]]
-        self.supervisor = Supervisor(self.root, self.names(), self.log_file)
+        self.supervisor = Supervisor(self.root, self.names() + self.cluster_names(), self.log_file)
 
     def service(self, name: str) -> Service:
-        for svc in self.services:
+        for svc in self.services + self.cluster:
             if svc.name == name:
                 return svc
-        raise ServiceError(f"no service named {name!r}; services: {', '.join(self.names())}")
+        raise ServiceError(f"no service named {name!r}; services: {', '.join(self.names())}; "
+                           f"and the group {SPARK_CLUSTER}: {', '.join(self.cluster_names())}")
 
     def names(self) -> list[str]:
+        """The services `stack up` starts when none is named."""
         return [svc.name for svc in self.services]
+
+    def cluster_names(self) -> list[str]:
+        return [svc.name for svc in self.cluster]
+
+    def expand(self, names: list[str]) -> list[str]:
+        """Service names, with the group `spark-cluster` standing for its services."""
+        return [n for name in names for n in (self.cluster_names() if name == SPARK_CLUSTER else [name])]
+
+    def running_cluster(self) -> list[str]:
+        return [name for name in self.cluster_names() if self.pid(name)]
 
     def log_file(self, name: str) -> Path:
         return self.root / "logs" / f"{name}.log"
@@ -91,11 +113,14 @@ class LocalStack:
 
     def listeners(self) -> dict[str, list[Listener]]:
         """The TCP ports each running service's processes listen on."""
-        return {name: listeners(descendants(pid)) for name in self.names() if (pid := self.pid(name))}
+        return {name: listeners(descendants(pid)) for name in self.names() + self.cluster_names()
+                if (pid := self.pid(name))}
 
     def status(self) -> list[ServiceState]:
-        states, runs = [], self.supervisor.states(self.names())
-        for svc in self.services:
+        """Every service of the stack, and those of the Spark cluster while it runs."""
+        shown = [self.service(name) for name in self.names() + self.running_cluster()]
+        states, runs = [], self.supervisor.states([svc.name for svc in shown])
+        for svc in shown:
             run = runs[svc.name]
             # Only our own process counts: a stranger answering on the port is not our service.
             healthy = run.pid is not None and process.probe(svc.healthy)
@@ -105,7 +130,9 @@ class LocalStack:
 
     def up(self, only: list[str] | None = None, report=print) -> dict[str, float]:
         """Start what is not running, wave by wave; returns seconds to healthy per started service."""
-        wanted = set(only or self.names())
+        wanted = set(self.expand(only) if only else self.names())
+        for name in wanted:
+            self.service(name)  # validates the name
         timings: dict[str, float] = {}
         ensure_local_secrets()  # the passwords the services and the code location read
         write_sqoop_launcher()  # the `sqoop` command the import assets run
@@ -142,9 +169,13 @@ class LocalStack:
             raise ServiceError(f"{svc.name} cannot start: {exc}\n  log: {self.log_file(svc.name)}") from exc
 
     def down(self, only: list[str] | None = None, report=print) -> None:
-        for name in only or []:
+        only = self.expand(only or [])
+        for name in only:
             self.service(name)  # validates the name
-        for svc in reversed([s for s in self.services if not only or s.name in only]):
+        # Unnamed, the Spark cluster's services are stopped only if they run.
+        chosen = [s for s in self.services + self.cluster
+                  if s.name in only or not only and (s in self.services or self.pid(s.name))]
+        for svc in reversed(chosen):
             if self.supervisor.stop(svc.name):
                 report(f"{svc.name:18} stopped")
             else:

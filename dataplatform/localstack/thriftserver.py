@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
+import tempfile
 from pathlib import Path
 from string import Template
 
@@ -37,13 +37,22 @@ def render_spark_conf(settings: Settings, conf_dir: Path) -> Path:
     }
     for name in ("hive-site.xml", "spark-defaults.conf"):
         text = Template((STACK_CONF_DIR / f"{name}.tmpl").read_text()).substitute(values)
-        (conf_dir / name).write_text(text)
-    shutil.copy(STACK_CONF_DIR / "log4j2.properties", conf_dir / "log4j2.properties")
+        _replace(conf_dir / name, text)
+    _replace(conf_dir / "log4j2.properties", (STACK_CONF_DIR / "log4j2.properties").read_text())
     # Spark's Hadoop client needs to know the default file system (the local HDFS).
     core_site = Template((STACK_CONF_DIR / "core-site.xml.tmpl").read_text()).substitute(
         default_fs=f"hdfs://{settings.hdfs_host}:{settings.hdfs_port}", tmp_dir=conf_dir / "tmp")
-    (conf_dir / "core-site.xml").write_text(core_site)
+    _replace(conf_dir / "core-site.xml", core_site)
     return conf_dir
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write the file whole or not at all: the Spark cluster's JVMs share this folder, and one may
+    read it while the next service's start renders it again."""
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=f".{path.name}.", delete=False) as tmp:
+        tmp.write(text)
+    os.chmod(tmp.name, 0o600)
+    os.replace(tmp.name, path)
 
 
 def spark_env(conf_dir: Path) -> dict[str, str]:
@@ -59,6 +68,24 @@ def spark_env(conf_dir: Path) -> dict[str, str]:
     return env
 
 
+def thrift_server_command(name: str, ui_port: int, *, port: int | None = None, master: str | None = None,
+                          executors: int = 0, executor_cores: int = 1, executor_memory: str = "1g") -> list[str]:
+    """The spark-submit line of a Spark Thrift Server. By default on the conf dir's `spark.master`
+    and HiveServer2 port; else on `master` (`local[N]`, or a cluster's URL, where it takes
+    `executors` executors) and `port`."""
+    cluster = ["--executor-memory", executor_memory, "--executor-cores", str(executor_cores),
+               "--total-executor-cores", str(executors * executor_cores)] if executors else []
+    return [
+        venv_script("spark-submit"), "--class", THRIFT_SERVER_CLASS, "--name", f"dataplatform-{name}",
+        *(["--master", master] if master else []),
+        "--driver-memory", os.environ.get("DATAPLATFORM_THRIFTSERVER_MEMORY", "2g"), *cluster,
+        "--conf", f"spark.ui.port={ui_port}",
+        # Over hive-site.xml's port: Spark takes hive-site.xml's values only where unset.
+        *(["--conf", f"spark.hadoop.hive.server2.thrift.port={port}"] if port else []),
+        "spark-internal",
+    ]
+
+
 class ThriftServer(Service):
     name = "thriftserver"
 
@@ -71,12 +98,7 @@ class ThriftServer(Service):
         self.root.mkdir(parents=True, exist_ok=True)
 
     def command(self) -> list[str]:
-        return [
-            venv_script("spark-submit"), "--class", THRIFT_SERVER_CLASS, "--name", "dataplatform-thriftserver",
-            "--driver-memory", os.environ.get("DATAPLATFORM_THRIFTSERVER_MEMORY", "2g"),
-            "--conf", "spark.ui.port=4040",
-            "spark-internal",
-        ]
+        return thrift_server_command(self.name, 4040)  # spark.master and the port from the conf dir
 
     def env(self) -> dict[str, str]:
         return spark_env(self.conf_dir)

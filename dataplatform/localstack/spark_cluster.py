@@ -1,0 +1,109 @@
+"""A Spark standalone cluster on this machine, from the pyspark wheel: a master, two workers (one
+core each) and a second Thrift Server whose executors run on those workers.
+
+Each is its own process, as on a real cluster: the executors are JVMs the workers start, so every
+task's input and output crosses processes and goes through HDFS. The stack starts the cluster only
+when asked (`dataplatform stack up spark-cluster`): the tests that compare cluster mode with local
+mode, and the scaling benchmark, bring it up and down again.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+from dataplatform.localstack.process import port_open
+from dataplatform.localstack.thriftserver import ThriftServer, thrift_server_command
+from dataplatform.paths import venv_script
+
+HOST = "127.0.0.1"
+MASTER_PORT = 7077
+MASTER_UI_PORT = 8080
+WORKERS = 2
+WORKER_CORES = 1
+WORKER_MEMORY = "1536m"  # each runs one executor of EXECUTOR_MEMORY, with room for its overhead
+EXECUTOR_MEMORY = "1g"
+CLUSTER_THRIFT_PORT = 10001
+CLUSTER_THRIFT_UI_PORT = 4041
+MASTER_URL = f"spark://{HOST}:{MASTER_PORT}"
+
+
+def master_state() -> dict:
+    """The master's own account of its workers and applications (its web UI's JSON)."""
+    with urllib.request.urlopen(f"http://{HOST}:{MASTER_UI_PORT}/json/", timeout=2) as resp:
+        return json.load(resp)
+
+
+def alive_workers() -> list[dict]:
+    try:
+        return [w for w in master_state()["workers"] if w["state"] == "ALIVE"]
+    except (OSError, ValueError, KeyError):
+        return []
+
+
+class SparkMaster(ThriftServer):
+    """Shares the Thrift Server's configuration folder: the same JDK, Hadoop and Spark settings."""
+
+    name = "spark-master"
+
+    @property
+    def address(self) -> str:
+        return f"{HOST}:{MASTER_PORT}"
+
+    def command(self) -> list[str]:
+        return [venv_script("spark-class"), "org.apache.spark.deploy.master.Master",
+                "--host", HOST, "--port", str(MASTER_PORT), "--webui-port", str(MASTER_UI_PORT)]
+
+    def healthy(self) -> bool:
+        return port_open(HOST, MASTER_PORT) and port_open(HOST, MASTER_UI_PORT)
+
+
+class SparkWorker(ThriftServer):
+    def __init__(self, number: int, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.number = number
+        self.name = f"spark-worker-{number}"
+
+    @property
+    def ui_port(self) -> int:
+        return MASTER_UI_PORT + self.number
+
+    @property
+    def address(self) -> str:
+        return f"{HOST}:{self.ui_port}"
+
+    def prepare(self) -> None:
+        super().prepare()
+        (self.root / self.name).mkdir(parents=True, exist_ok=True)
+
+    def command(self) -> list[str]:
+        return [venv_script("spark-class"), "org.apache.spark.deploy.worker.Worker",
+                "--host", HOST, "--webui-port", str(self.ui_port), "--cores", str(WORKER_CORES),
+                "--memory", WORKER_MEMORY, "--work-dir", str(self.root / self.name), MASTER_URL]
+
+    def env(self) -> dict[str, str]:
+        # Finished applications' folders (executor logs, fetched jars) go after a day.
+        return super().env() | {"SPARK_WORKER_OPTS": "-Dspark.worker.cleanup.enabled=true "
+                                                     "-Dspark.worker.cleanup.appDataTtl=86400"}
+
+    def healthy(self) -> bool:
+        # Registered with the master, not just listening: only then does it take executors.
+        return any(w.get("webuiaddress", "").endswith(f":{self.ui_port}") for w in alive_workers())
+
+
+class ClusterThriftServer(ThriftServer):
+    """The stack's Thrift Server again, on port CLUSTER_THRIFT_PORT, with its executors on the two
+    workers: the same metastore and lake, so one SQL statement can be run in both modes."""
+
+    name = "thriftserver-cluster"
+
+    @property
+    def address(self) -> str:
+        return f"{self.settings.hive_host}:{CLUSTER_THRIFT_PORT}"
+
+    def command(self) -> list[str]:
+        return thrift_server_command(self.name, CLUSTER_THRIFT_UI_PORT, port=CLUSTER_THRIFT_PORT, master=MASTER_URL,
+                                     executors=WORKERS, executor_cores=WORKER_CORES, executor_memory=EXECUTOR_MEMORY)
+
+    def healthy(self) -> bool:
+        return port_open(self.settings.hive_host, CLUSTER_THRIFT_PORT)
