@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dataplatform.paths import hbase_table_tool_path, sqoop_launcher_path, state_dir
-from resources.hbase import HBaseResource
-from resources.hive import HiveServer2Resource
+from resources.hbase import PROTOCOLS, TRANSPORTS, HBaseResource
+from resources.hive import AUTH_MODES, HiveServer2Resource
 from resources.lake import LakeResource, lake_at
 from resources.mysql import MySQLResource
 
@@ -63,6 +63,11 @@ class Settings:
     hbase_create_table_bin: str = ""
     hbase_table_prefix: str = ""
     hive_metastore_db: str = ""  # host:port of the metastore's database (the stack's MariaDB locally)
+    hive_auth: str = "NONE"  # both HiveServer2s: NONE, NOSASL, LDAP, CUSTOM or KERBEROS
+    hive_password_file: str = ""  # for LDAP and CUSTOM
+    hive_kerberos_service_name: str = "hive"
+    hbase_thrift_transport: str = "buffered"
+    hbase_thrift_protocol: str = "binary"
 
     def mysql_password(self) -> str:
         return read_password_file(self.mysql_password_file)
@@ -77,10 +82,13 @@ class Settings:
 
     def hive(self) -> HiveServer2Resource:
         return HiveServer2Resource(host=self.hive_host, port=self.hive_port, username=self.hive_user,
-                                   database_prefix=self.hive_database_prefix, metastore_db=self.hive_metastore_db)
+                                   database_prefix=self.hive_database_prefix, metastore_db=self.hive_metastore_db,
+                                   auth=self.hive_auth, password_file=self.hive_password_file,
+                                   kerberos_service_name=self.hive_kerberos_service_name)
 
     def hbase(self, table_prefix: str | None = None) -> HBaseResource:
         return HBaseResource(host=self.hbase_thrift_host, port=self.hbase_thrift_port,
+                             transport=self.hbase_thrift_transport, protocol=self.hbase_thrift_protocol,
                              table_prefix=self.hbase_table_prefix if table_prefix is None else table_prefix,
                              create_table_command=self.hbase_create_table_bin)
 
@@ -95,11 +103,15 @@ class Settings:
                 "DATAPLATFORM_HIVE_USER": self.hive_user,
                 "DATAPLATFORM_HIVE_DATABASE_PREFIX": self.hive_database_prefix,
                 "DATAPLATFORM_HIVE_METASTORE_DB": self.hive_metastore_db,
+                "DATAPLATFORM_HIVE_AUTH": self.hive_auth, "DATAPLATFORM_HIVE_PASSWORD_FILE": self.hive_password_file,
+                "DATAPLATFORM_HIVE_KERBEROS_SERVICE_NAME": self.hive_kerberos_service_name,
                 "DATAPLATFORM_HIVE_HBASE_HOST": self.hive_hbase_host,
                 "DATAPLATFORM_HIVE_HBASE_PORT": str(self.hive_hbase_port),
                 "DATAPLATFORM_WEBHDFS_URL": self.webhdfs_url, "DATAPLATFORM_LAKE_ROOT": self.lake_root,
                 "DATAPLATFORM_HBASE_THRIFT_HOST": self.hbase_thrift_host,
                 "DATAPLATFORM_HBASE_THRIFT_PORT": str(self.hbase_thrift_port),
+                "DATAPLATFORM_HBASE_THRIFT_TRANSPORT": self.hbase_thrift_transport,
+                "DATAPLATFORM_HBASE_THRIFT_PROTOCOL": self.hbase_thrift_protocol,
                 "DATAPLATFORM_HBASE_TABLE_PREFIX": self.hbase_table_prefix,
                 "DATAPLATFORM_CLICKSTREAM_FORMAT": self.clickstream_format,
                 "DATAPLATFORM_VISITOR_SALT_FILE": self.visitor_salt_file,
@@ -141,6 +153,13 @@ def _name(name: str, default: str, pattern: re.Pattern, allowed: str) -> str:
     return value
 
 
+def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(f"DATAPLATFORM_{name}", default)
+    if value not in choices:
+        raise SettingsError(f"DATAPLATFORM_{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 def _int(name: str, default: str | None) -> int:
     raw = _env(name, default)
     try:
@@ -175,6 +194,10 @@ def load_settings(profile: str | None = None) -> Settings:
         # The local stack's metastore lives in its MariaDB; a cluster names its own (optional).
         hive_metastore_db=os.environ.get("DATAPLATFORM_HIVE_METASTORE_DB",
                                          f"{mysql_host}:{mysql_port}" if local else ""),
+        hive_auth=(auth := _choice("HIVE_AUTH", "NONE", AUTH_MODES)),
+        # A password only for the mechanisms that send one; from a file, like MySQL's.
+        hive_password_file=_env("HIVE_PASSWORD_FILE", None) if auth in ("LDAP", "CUSTOM") else "",
+        hive_kerberos_service_name=_env("HIVE_KERBEROS_SERVICE_NAME", "hive"),
         hive_hbase_host=_env("HIVE_HBASE_HOST", default("127.0.0.1")),
         hive_hbase_port=_int("HIVE_HBASE_PORT", "10010"),
         hdfs_host=_env("HDFS_HOST", default("127.0.0.1")),
@@ -182,6 +205,8 @@ def load_settings(profile: str | None = None) -> Settings:
         webhdfs_url=_env("WEBHDFS_URL", default("http://127.0.0.1:9870")).rstrip("/"),
         hbase_thrift_host=_env("HBASE_THRIFT_HOST", default("127.0.0.1")),
         hbase_thrift_port=_int("HBASE_THRIFT_PORT", "9090"),
+        hbase_thrift_transport=_choice("HBASE_THRIFT_TRANSPORT", "buffered", TRANSPORTS),
+        hbase_thrift_protocol=_choice("HBASE_THRIFT_PROTOCOL", "binary", PROTOCOLS),
         hbase_table_prefix=_name("HBASE_TABLE_PREFIX", "", HBASE_NAME_PART, "letters, digits, _ - . only"),
         lake_root=_env("LAKE_ROOT", default("hdfs://127.0.0.1:9000/lake")).rstrip("/"),
         clickstream_format=_env("CLICKSTREAM_FORMAT", "shop_json"),

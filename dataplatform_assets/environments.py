@@ -26,6 +26,12 @@ from resources.mysql import MySQLResource
 from resources.sqoop import SqoopResource
 
 
+def _hive_auth() -> dict[str, dg.EnvVar]:
+    """Both HiveServer2s authenticate the same way (the password from its file, read at connection)."""
+    return {"auth": dg.EnvVar("DATAPLATFORM_HIVE_AUTH"), "password_file": dg.EnvVar("DATAPLATFORM_HIVE_PASSWORD_FILE"),
+            "kerberos_service_name": dg.EnvVar("DATAPLATFORM_HIVE_KERBEROS_SERVICE_NAME")}
+
+
 def _resources(sqoop_framework: str) -> dict[str, object]:
     return {
         "mysql": MySQLResource(host=dg.EnvVar("DATAPLATFORM_MYSQL_HOST"),
@@ -39,14 +45,17 @@ def _resources(sqoop_framework: str) -> dict[str, object]:
                                     port=dg.EnvVar.int("DATAPLATFORM_HIVE_PORT"),
                                     username=dg.EnvVar("DATAPLATFORM_HIVE_USER"),
                                     database_prefix=dg.EnvVar("DATAPLATFORM_HIVE_DATABASE_PREFIX"),
-                                    metastore_db=dg.EnvVar("DATAPLATFORM_HIVE_METASTORE_DB")),
+                                    metastore_db=dg.EnvVar("DATAPLATFORM_HIVE_METASTORE_DB"), **_hive_auth()),
         # Apache Hive 4.1: the HiveServer2 that reads HBase-backed tables (the Spark one cannot).
         "hive_hbase": HiveServer2Resource(host=dg.EnvVar("DATAPLATFORM_HIVE_HBASE_HOST"),
                                           port=dg.EnvVar.int("DATAPLATFORM_HIVE_HBASE_PORT"),
                                           username=dg.EnvVar("DATAPLATFORM_HIVE_USER"),
-                                          database_prefix=dg.EnvVar("DATAPLATFORM_HIVE_DATABASE_PREFIX")),
+                                          database_prefix=dg.EnvVar("DATAPLATFORM_HIVE_DATABASE_PREFIX"),
+                                          **_hive_auth()),
         "hbase": HBaseResource(host=dg.EnvVar("DATAPLATFORM_HBASE_THRIFT_HOST"),
                                port=dg.EnvVar.int("DATAPLATFORM_HBASE_THRIFT_PORT"),
+                               transport=dg.EnvVar("DATAPLATFORM_HBASE_THRIFT_TRANSPORT"),
+                               protocol=dg.EnvVar("DATAPLATFORM_HBASE_THRIFT_PROTOCOL"),
                                table_prefix=dg.EnvVar("DATAPLATFORM_HBASE_TABLE_PREFIX"),
                                create_table_command=dg.EnvVar("DATAPLATFORM_HBASE_CREATE_TABLE_BIN")),
         # The access-log settings are optional, so read as the definitions load.

@@ -37,6 +37,10 @@ class HBaseError(RuntimeError):
     """HBase's Thrift server cannot be reached, or refused the operation."""
 
 
+TRANSPORTS = ("buffered", "framed")  # happybase's names
+PROTOCOLS = ("binary", "compact")
+
+
 class HBaseResource(dg.ConfigurableResource):
     host: str = "127.0.0.1"
     port: int = 9090
@@ -44,6 +48,10 @@ class HBaseResource(dg.ConfigurableResource):
     timeout_ms: int = Field(default=30_000, description="socket timeout of every Thrift call")
     retry_seconds: float = Field(default=90.0, description="how long an operation is retried across "
                                  "dropped connections (a restarting Thrift server needs about 20 s)")
+    transport: str = Field(default="buffered", description="the Thrift server's transport: buffered, or "
+                           "framed (a server started with -f, or nonblocking/hsha/threadedselector)")
+    protocol: str = Field(default="binary", description="the Thrift server's protocol: binary, or compact "
+                          "(a server started with -c)")
     table_prefix: str = Field(default="", description="put before every table name (tests: test_)")
     create_table_command: str = Field(
         default="", description="command creating a pre-split table (the local stack writes "
@@ -54,8 +62,13 @@ class HBaseResource(dg.ConfigurableResource):
         if self._pool is None:
             # autoconnect=False: the pool opens each connection when first used, so building the
             # resource never needs the server.
+            if self.transport not in TRANSPORTS or self.protocol not in PROTOCOLS:
+                raise HBaseError(f"HBase Thrift transport must be one of {', '.join(TRANSPORTS)} and protocol one "
+                                 f"of {', '.join(PROTOCOLS)}, got {self.transport!r} and {self.protocol!r} "
+                                 "(DATAPLATFORM_HBASE_THRIFT_TRANSPORT, DATAPLATFORM_HBASE_THRIFT_PROTOCOL)")
             self._pool = happybase.ConnectionPool(self.pool_size, host=self.host, port=self.port,
-                                                  timeout=self.timeout_ms, autoconnect=False)
+                                                  timeout=self.timeout_ms, autoconnect=False,
+                                                  transport=self.transport, protocol=self.protocol)
         return self._pool
 
     def name(self, table: str) -> str:

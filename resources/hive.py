@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
 from pydantic import Field
@@ -50,6 +51,9 @@ class TableDescription:
         return cls(columns, location)
 
 
+AUTH_MODES = ("NONE", "NOSASL", "LDAP", "CUSTOM", "KERBEROS")
+
+
 class HiveServer2Resource(dg.ConfigurableResource):
     """A HiveServer2 endpoint. `database_prefix` isolates a whole warehouse (tests use it), so
     `db("raw")` names `raw` in production and e.g. `test_raw` in a test run."""
@@ -57,7 +61,12 @@ class HiveServer2Resource(dg.ConfigurableResource):
     host: str = "127.0.0.1"
     port: int = 10000
     username: str = "dataplatform"
-    auth: str = "NONE"
+    auth: str = Field(default="NONE", description="how the server authenticates us, one of PyHive's: NONE, "
+                      "NOSASL, LDAP or CUSTOM (user name and password over SASL PLAIN), KERBEROS (SASL GSSAPI, "
+                      "with a ticket from kinit)")
+    password_file: str = Field(default="", description="file holding the password, for LDAP and CUSTOM")
+    kerberos_service_name: str = Field(default="hive", description="the server's principal's service "
+                                       "name, for KERBEROS")
     database_prefix: str = ""
     call_timeout_seconds: float = Field(default=120.0, description="socket timeout of each call to the "
                                         "server; statements themselves may run longer (they are polled)")
@@ -73,12 +82,35 @@ class HiveServer2Resource(dg.ConfigurableResource):
         """`prefixed database`.`table`, quoted, for a statement of sql/."""
         return qualified(self.db(database), name)
 
+    def connect_args(self) -> dict[str, object]:
+        """PyHive's connection arguments for this endpoint and its authentication; the password is
+        read from its file here, at connection time, and goes nowhere else."""
+        if self.auth not in AUTH_MODES:
+            raise HiveError(f"HiveServer2 auth must be one of {', '.join(AUTH_MODES)}, got {self.auth!r} "
+                            "(DATAPLATFORM_HIVE_AUTH)")
+        args: dict[str, object] = {"host": self.host, "port": self.port, "username": self.username,
+                                   "auth": self.auth}
+        if self.auth in ("LDAP", "CUSTOM"):
+            if not self.password_file:
+                raise HiveError(f"HiveServer2 auth {self.auth} needs a password file (DATAPLATFORM_HIVE_PASSWORD_FILE)")
+            try:
+                args["password"] = Path(self.password_file).read_text().rstrip("\n")
+            except OSError as exc:
+                raise HiveError(f"HiveServer2: cannot read password file {self.password_file}: "
+                                f"{exc.strerror}") from None
+        if self.auth == "KERBEROS":
+            args["kerberos_service_name"] = self.kerberos_service_name
+        return args
+
     @contextmanager
     def cursor(self) -> Iterator[hive.Cursor]:
         try:
-            conn = hive.connect(host=self.host, port=self.port, username=self.username, auth=self.auth)
+            conn = hive.connect(**self.connect_args())
             _socket_of(conn).setTimeout(self.call_timeout_seconds * 1000)
         except (TTransportException, OSError) as exc:
+            if "Bad status" in str(exc):  # the SASL handshake's answer: the server refused the login
+                raise HiveError(f"HiveServer2 at {self.host}:{self.port} refused the login of {self.username!r} "
+                                f"(auth {self.auth}): {exc}") from None
             raise HiveError(f"HiveServer2 at {self.host}:{self.port} is not reachable ({exc}); "
                             "is the stack up? (`dataplatform stack up`)") from None
         try:

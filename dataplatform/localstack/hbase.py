@@ -72,9 +72,13 @@ class HBaseThrift(JavaService):
     def command(self) -> list[str]:
         # Defaults on purpose: thread pool server, buffered transport, binary protocol, which is
         # what happybase speaks unless told otherwise.
+        return self.server_command(self.settings.hbase_thrift_port, 9095)
+
+    def server_command(self, port: int, info_port: int, *options: str) -> list[str]:
+        """A Thrift server on `port`, with `options` such as `-f` (framed) and `-c` (compact)."""
         return _java(self.conf_dir, THRIFT_CLASS, "256m",
-                     ["-b", self.settings.hbase_thrift_host, "-p", str(self.settings.hbase_thrift_port),
-                      "--infoport", "9095", "start"])
+                     ["-b", self.settings.hbase_thrift_host, "-p", str(port), "--infoport", str(info_port),
+                      *options, "start"])
 
     def healthy(self) -> bool:
         """A happybase client can list tables (so the Thrift server reaches the master too)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from string import Template
 
@@ -69,10 +70,11 @@ def spark_env(conf_dir: Path) -> dict[str, str]:
 
 
 def thrift_server_command(name: str, ui_port: int, *, port: int | None = None, master: str | None = None,
-                          executors: int = 0, executor_cores: int = 1, executor_memory: str = "1g") -> list[str]:
+                          executors: int = 0, executor_cores: int = 1, executor_memory: str = "1g",
+                          options: Sequence[str] = ()) -> list[str]:
     """The spark-submit line of a Spark Thrift Server. By default on the conf dir's `spark.master`
     and HiveServer2 port; else on `master` (`local[N]`, or a cluster's URL, where it takes
-    `executors` executors) and `port`."""
+    `executors` executors) and `port`; `options` are more spark-submit options."""
     cluster = ["--executor-memory", executor_memory, "--executor-cores", str(executor_cores),
                "--total-executor-cores", str(executors * executor_cores)] if executors else []
     return [
@@ -81,7 +83,7 @@ def thrift_server_command(name: str, ui_port: int, *, port: int | None = None, m
         "--driver-memory", os.environ.get("DATAPLATFORM_THRIFTSERVER_MEMORY", "2g"), *cluster,
         "--conf", f"spark.ui.port={ui_port}",
         # Over hive-site.xml's port: Spark takes hive-site.xml's values only where unset.
-        *(["--conf", f"spark.hadoop.hive.server2.thrift.port={port}"] if port else []),
+        *(["--conf", f"spark.hadoop.hive.server2.thrift.port={port}"] if port else []), *options,
         "spark-internal",
     ]
 

@@ -1,7 +1,8 @@
 """Cluster mode: the local stack's Spark standalone cluster (a master and two one-core workers, each
-its own process, and a Thrift Server whose executors the workers start) runs the clickstream parse
-and the sessions on the same landed day as the stack's local-mode Thrift Server, each with a lake and
-Hive databases of its own, and the two give the same rows, rejects, counts and sessions."""
+its own process, and a Thrift Server whose executors the workers start) runs the clickstream parse,
+the sessions and the SCD-2 customer dimension on the same inputs as the stack's local-mode Thrift
+Server, each with a lake and Hive databases of its own, and the two give the same rows, rejects,
+counts, sessions and dimension versions."""
 
 from __future__ import annotations
 
