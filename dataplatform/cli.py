@@ -60,6 +60,8 @@ def network_line(by_service: dict) -> str:
     ports = sum(len(found) for found in by_service.values())
     if exposed:
         return f"network: NOT loopback only: {', '.join(exposed)} ({ports} listening ports)"
+    if not ports:
+        return "network: no service is listening"
     return f"network: every service listens on loopback only ({ports} listening ports)"
 
 

@@ -37,3 +37,7 @@ def test_the_status_line_names_each_exposed_port():
         "network: every service listens on loopback only (1 listening ports)"
     line = network_line({"thriftserver": [Listener("::", 4040, 2), Listener("::ffff:127.0.0.1", 10000, 2)]})
     assert line == "network: NOT loopback only: thriftserver [::]:4040 (2 listening ports)"
+
+
+def test_a_stopped_stack_says_nothing_listens():
+    assert network_line({}) == "network: no service is listening"
