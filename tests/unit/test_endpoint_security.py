@@ -5,6 +5,7 @@ anything else is refused with the variable's name before a connection is tried."
 
 from __future__ import annotations
 
+import happybase
 import pytest
 
 from dataplatform.settings import SettingsError, load_settings
@@ -70,11 +71,14 @@ def test_hbase_speaks_the_configured_transport_and_protocol(monkeypatch, transpo
     monkeypatch.setenv("DATAPLATFORM_HBASE_THRIFT_PROTOCOL", protocol)
     settings = load_settings()
     assert settings.code_location_env()["DATAPLATFORM_HBASE_THRIFT_TRANSPORT"] == transport
-    pool = settings.hbase()._connection_pool()  # opens nothing (autoconnect off)
-    with pool.connection() as connection:
-        # thriftpy2's classes (its Cython ones where built: TCyFramedTransport)
-        transport_class, protocol_class = connection._transport_class.__name__, connection._protocol_class.__name__
-        assert transport_class.endswith(classes[0]) and protocol_class.endswith(classes[1])
+    # What the resource hands happybase's pool, then a connection built from it (not opened: no server).
+    handed = {}
+    monkeypatch.setattr(happybase, "ConnectionPool", lambda size, **kwargs: handed.update(kwargs))
+    settings.hbase()._connection_pool()
+    connection = happybase.Connection(**{k: v for k, v in handed.items() if k != "autoconnect"}, autoconnect=False)
+    # thriftpy2's classes (its Cython ones where built: TCyFramedTransport)
+    transport_class, protocol_class = connection._transport_class.__name__, connection._protocol_class.__name__
+    assert transport_class.endswith(classes[0]) and protocol_class.endswith(classes[1])
 
 
 def test_an_unknown_hbase_transport_is_refused_by_name(monkeypatch):
