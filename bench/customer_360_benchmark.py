@@ -34,7 +34,7 @@ from decimal import Decimal
 
 from bench.measure import publish_results
 from dataplatform.paths import REPO_ROOT
-from resources.sql import ident, statement
+from resources.sql import statement
 
 RESULTS = REPO_ROOT / "docs" / "benchmarks" / "customer_360.md"
 BENCH_DATABASE = "shop_bench"
@@ -88,11 +88,7 @@ def _prepare(resources, customers: int, seed: int) -> None:
     fs, _ = lake.filesystem()
     fs.delete_dir_contents(lake.path(""), missing_dir_ok=True)
     for db in ("raw", "warehouse", "marts", "curated"):
-        hive.execute(statement(BENCH_SQL, "create_database", database=ident(hive.db(db))))
-        views = {row[1] for row in hive.query(statement(BENCH_SQL, "views", database=ident(hive.db(db))))}
-        tables = {row[1] for row in hive.query(statement(BENCH_SQL, "tables", database=ident(hive.db(db))))}
-        hive.execute(*(statement(BENCH_SQL, "drop_view", table=hive.table(db, v)) for v in views),
-                     *(statement(BENCH_SQL, "drop_table", table=hive.table(db, t)) for t in tables - views))
+        hive.empty_database(db)
     for table in (design.TABLE, design.EMAIL_INDEX, "write_bench"):
         hbase.delete_table(table)
     _build(resources, ("customers", "products", "orders", "order_items"))

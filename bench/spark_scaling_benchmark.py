@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,32 +37,18 @@ ENGINES = (("local[1]", "local[1]", 0, 1), ("local[2]", "local[2]", 0, 2),
            ("cluster, 1 worker", "cluster", 1, 1), ("cluster, 2 workers", "cluster", 2, 2))
 
 
-def _thrift_server(stack, label: str, master: str, executors: int, log: Path) -> subprocess.Popen:
-    """A Thrift Server of the stack's configuration on `master`, healthy on PORT."""
+def _thrift_server(stack, label: str, master: str, executors: int, work: Path):
+    """A Thrift Server of the stack's configuration on `master`, serving on PORT while in use."""
     from dataplatform.localstack import process
     from dataplatform.localstack.spark_cluster import EXECUTOR_MEMORY, MASTER_URL, WORKER_CORES
     from dataplatform.localstack.thriftserver import spark_env, thrift_server_command
 
-    conf_dir = stack.service("thriftserver").conf_dir
     command = thrift_server_command(f"bench-{label}", UI_PORT, port=PORT,
                                     master=MASTER_URL if master == "cluster" else master, executors=executors,
                                     executor_cores=WORKER_CORES, executor_memory=EXECUTOR_MEMORY)
-    work = log.parent / f"work-{len(list(log.parent.glob('work-*')))}"
     work.mkdir()
-    server = subprocess.Popen(command, env=spark_env(conf_dir), cwd=work, stdout=log.open("wb"),
-                              stderr=subprocess.STDOUT)
-    process.wait_until(lambda: process.port_open("127.0.0.1", PORT), timeout=300,
-                       alive=lambda: server.poll() is None, what=f"Thrift Server on {label}", log_file=log)
-    return server
-
-
-def _stop(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
+    return process.serving(command, env=spark_env(stack.service("thriftserver").conf_dir), cwd=work,
+                           log_file=work / "thriftserver.log", port=PORT, what=f"Thrift Server on {label}")
 
 
 def bench_scaling(n_events: int) -> list[str]:
@@ -89,14 +74,11 @@ def bench_scaling(n_events: int) -> list[str]:
             (local,) = Path(tmp).glob("*.jsonl")
             size_mb = local.stat().st_size / 1e6
             print(f"generated {stats.lines:,} lines ({size_mb:,.0f} MB)", flush=True)
-            for label, master, executors, cores in ENGINES:
+            for n, (label, master, executors, cores) in enumerate(ENGINES):
                 t = time.monotonic()
-                server = _thrift_server(stack, label, master, executors, Path(tmp) / f"{label}.log")
-                print(f"{label}: Thrift Server up in {time.monotonic() - t:.0f}s", flush=True)
-                try:
+                with _thrift_server(stack, label, master, executors, Path(tmp) / f"server-{n}"):
+                    print(f"{label}: Thrift Server up in {time.monotonic() - t:.0f}s", flush=True)
                     runs = _parse_twice(hive, lake, ClickstreamLandingResource(), local, "events.bench.jsonl", label)
-                finally:
-                    _stop(server)
                 results.append((label, cores, min(seconds for seconds, _ in runs), runs[-1][1]))
     finally:
         stack.down(["spark-cluster"])

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from dataplatform.paths import hbase_table_tool_path, sqoop_launcher_path, state_dir
 from resources.hbase import PROTOCOLS, TRANSPORTS, HBaseResource
-from resources.hive import AUTH_MODES, HiveServer2Resource
+from resources.hive import AUTH_MODES, PASSWORD_AUTH_MODES, HiveServer2Resource
 from resources.lake import LakeResource, lake_at
 from resources.mysql import MySQLResource
 
@@ -196,7 +196,7 @@ def load_settings(profile: str | None = None) -> Settings:
                                          f"{mysql_host}:{mysql_port}" if local else ""),
         hive_auth=(auth := _choice("HIVE_AUTH", "NONE", AUTH_MODES)),
         # A password only for the mechanisms that send one; from a file, like MySQL's.
-        hive_password_file=_env("HIVE_PASSWORD_FILE", None) if auth in ("LDAP", "CUSTOM") else "",
+        hive_password_file=_env("HIVE_PASSWORD_FILE", None) if auth in PASSWORD_AUTH_MODES else "",
         hive_kerberos_service_name=_env("HIVE_KERBEROS_SERVICE_NAME", "hive"),
         hive_hbase_host=_env("HIVE_HBASE_HOST", default("127.0.0.1")),
         hive_hbase_port=_int("HIVE_HBASE_PORT", "10010"),

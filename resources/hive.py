@@ -52,6 +52,7 @@ class TableDescription:
 
 
 AUTH_MODES = ("NONE", "NOSASL", "LDAP", "CUSTOM", "KERBEROS")
+PASSWORD_AUTH_MODES = ("LDAP", "CUSTOM")  # the mechanisms that send a password
 
 
 class HiveServer2Resource(dg.ConfigurableResource):
@@ -90,7 +91,7 @@ class HiveServer2Resource(dg.ConfigurableResource):
                             "(DATAPLATFORM_HIVE_AUTH)")
         args: dict[str, object] = {"host": self.host, "port": self.port, "username": self.username,
                                    "auth": self.auth}
-        if self.auth in ("LDAP", "CUSTOM"):
+        if self.auth in PASSWORD_AUTH_MODES:
             if not self.password_file:
                 raise HiveError(f"HiveServer2 auth {self.auth} needs a password file (DATAPLATFORM_HIVE_PASSWORD_FILE)")
             try:
@@ -136,6 +137,16 @@ class HiveServer2Resource(dg.ConfigurableResource):
         except OSError as exc:
             return HiveError(f"Hive metastore unreachable: its database at {self.metastore_db} is down "
                              f"({exc.strerror or exc}); the server said:\n  {text}")
+
+    def empty_database(self, database: str) -> None:
+        """`database` (prefixed) with no table or view left, created if missing; one by one, as the
+        MariaDB metastore refuses `DROP DATABASE ... CASCADE` (tests and benchmarks start clean)."""
+        name = ident(self.db(database))
+        self.execute(statement(CATALOG_SQL, "create_database", database=name))
+        views = {row[1] for row in self.query(statement(CATALOG_SQL, "show_views", database=name))}
+        tables = {row[1] for row in self.query(statement(CATALOG_SQL, "show_tables", database=name))} - views
+        self.execute(*(statement(CATALOG_SQL, "drop_view", table=self.table(database, v)) for v in views),
+                     *(statement(CATALOG_SQL, "drop_table", table=self.table(database, t)) for t in tables))
 
     def describe(self, database: str, name: str) -> TableDescription | None:
         """What the metastore knows of `database`.`name` (database unprefixed); None if there is no such table."""

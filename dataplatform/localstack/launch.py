@@ -11,17 +11,23 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 
+def write_private(path: Path, text: str) -> None:
+    """Replace the file in one step (a reader never sees it half written, even with several writers),
+    readable by its owner only: generated configuration and specs can hold passwords."""
+    fd, staged = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 0600
+    with os.fdopen(fd, "w") as out:
+        out.write(text)
+    os.replace(staged, path)
+
+
 def write_spec(spec_file: Path, spec: dict) -> None:
     """Replace the spec in one step; the environment in it can hold passwords: the owner's only."""
-    staged = spec_file.with_suffix(".tmp")
-    fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as out:
-        json.dump(spec, out)
-    os.replace(staged, spec_file)
+    write_private(spec_file, json.dumps(spec))
 
 
 def main(spec_path: str) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -71,6 +73,26 @@ def wait_until(check: Callable[[], bool], *, timeout: float, alive: Callable[[],
             raise ServiceError(f"{what} not healthy after {timeout:.0f}s: "
                                f"{first_error_line(log_file)}\n  log: {log_file}")
         time.sleep(0.25)
+
+
+@contextmanager
+def serving(command: list[str], *, env: dict[str, str], cwd: Path, log_file: Path, port: int, what: str,
+            timeout: float = 300) -> Iterator[subprocess.Popen]:
+    """A server outside supervisord (a benchmark's or a test's own), its output in `log_file`, yielded
+    once it listens on 127.0.0.1:`port`; stopped on leaving (SIGTERM, SIGKILL after 60 s)."""
+    with log_file.open("wb") as log:
+        server = subprocess.Popen(command, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: port_open("127.0.0.1", port), timeout=timeout, alive=lambda: server.poll() is None,
+                   what=what, log_file=log_file)
+        yield server
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 _ERROR_MARKERS = ("ERROR", "Exception", "Error:", "FATAL", "Fatal", "[ERROR]", "error:")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from string import Template
@@ -12,6 +11,7 @@ from string import Template
 import pyspark
 
 from dataplatform.localstack.java import find_java_home
+from dataplatform.localstack.launch import write_private
 from dataplatform.localstack.process import ServiceError, port_open
 from dataplatform.localstack.secrets import ensure_local_secret
 from dataplatform.localstack.service import Service
@@ -36,24 +36,17 @@ def render_spark_conf(settings: Settings, conf_dir: Path) -> Path:
         "hive_host": settings.hive_host, "hive_port": settings.hive_port,
         "mariadb_jdbc_jar": MARIADB_JDBC_JAR,
     }
+    # Each file replaced whole: the Spark cluster's JVMs share this folder, and one may read it
+    # while the next service's start renders it again.
     for name in ("hive-site.xml", "spark-defaults.conf"):
         text = Template((STACK_CONF_DIR / f"{name}.tmpl").read_text()).substitute(values)
-        _replace(conf_dir / name, text)
-    _replace(conf_dir / "log4j2.properties", (STACK_CONF_DIR / "log4j2.properties").read_text())
+        write_private(conf_dir / name, text)
+    write_private(conf_dir / "log4j2.properties", (STACK_CONF_DIR / "log4j2.properties").read_text())
     # Spark's Hadoop client needs to know the default file system (the local HDFS).
     core_site = Template((STACK_CONF_DIR / "core-site.xml.tmpl").read_text()).substitute(
         default_fs=f"hdfs://{settings.hdfs_host}:{settings.hdfs_port}", tmp_dir=conf_dir / "tmp")
-    _replace(conf_dir / "core-site.xml", core_site)
+    write_private(conf_dir / "core-site.xml", core_site)
     return conf_dir
-
-
-def _replace(path: Path, text: str) -> None:
-    """Write the file whole or not at all: the Spark cluster's JVMs share this folder, and one may
-    read it while the next service's start renders it again."""
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=f".{path.name}.", delete=False) as tmp:
-        tmp.write(text)
-    os.chmod(tmp.name, 0o600)
-    os.replace(tmp.name, path)
 
 
 def spark_env(conf_dir: Path) -> dict[str, str]:

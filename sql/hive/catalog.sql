@@ -18,5 +18,17 @@ DESCRIBE FORMATTED {table}
 -- The columns of Parquet files not yet behind any table (a version about to be swapped in).
 DESCRIBE QUERY SELECT * FROM parquet.{files}
 
+-- name: create_database
+CREATE DATABASE IF NOT EXISTS {database}
+
+-- name: show_views
+SHOW VIEWS IN {database}
+
+-- name: show_tables
+SHOW TABLES IN {database}
+
+-- name: drop_view
+DROP VIEW IF EXISTS {table}
+
 -- name: drop_table
 DROP TABLE IF EXISTS {table}

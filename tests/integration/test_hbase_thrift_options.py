@@ -5,8 +5,6 @@ and refuses a client with the default buffered/binary ones, so the options are w
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from dataplatform.localstack import process
@@ -19,17 +17,11 @@ TABLE = "options"
 @pytest.fixture(scope="module")
 def framed_compact_server(stack, tmp_path_factory):
     service = stack.service("hbase-thrift")
-    log = tmp_path_factory.mktemp("thrift") / "hbase-thrift-framed-compact.log"
-    server = subprocess.Popen(service.server_command(PORT, INFO_PORT, "-f", "-c"), env=service.env(),
-                              stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    try:
-        process.wait_until(lambda: process.port_open("127.0.0.1", PORT), timeout=180,
-                           alive=lambda: server.poll() is None, what="a framed, compact HBase Thrift server",
-                           log_file=log)
+    work = tmp_path_factory.mktemp("thrift")
+    with process.serving(service.server_command(PORT, INFO_PORT, "-f", "-c"), env=service.env(), cwd=work,
+                         log_file=work / "hbase-thrift-framed-compact.log", port=PORT, timeout=180,
+                         what="a framed, compact HBase Thrift server"):
         yield PORT
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
 
 
 def test_a_framed_compact_server_is_read_and_written_through_the_configured_client(framed_compact_server, settings):

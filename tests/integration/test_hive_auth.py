@@ -41,17 +41,10 @@ def password_server(stack, tmp_path_factory):
                "-Dhive.server2.custom.authentication.class=FilePasswordAuthenticator",
                "--conf", "spark.hadoop.hive.server2.authentication=CUSTOM"]
     command = thrift_server_command("thriftserver-auth-test", UI_PORT, port=PORT, master="local[1]", options=options)
-    log = work / "thriftserver.log"
     env = spark_env(stack.service("thriftserver").conf_dir) | {"DATAPLATFORM_TEST_HIVE_PASSWORD_FILE": str(secret)}
-    server = subprocess.Popen(command, env=env, cwd=work, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    try:
-        process.wait_until(lambda: process.port_open("127.0.0.1", PORT), timeout=300,
-                           alive=lambda: server.poll() is None, what="a Thrift Server with password logins",
-                           log_file=log)
+    with process.serving(command, env=env, cwd=work, log_file=work / "thriftserver.log", port=PORT,
+                         what="a Thrift Server with password logins"):
         yield PORT, secret
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
 
 
 def test_the_password_from_its_file_logs_in(password_server):

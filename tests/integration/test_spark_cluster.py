@@ -67,16 +67,6 @@ def cluster(stack):
     stack.down(["spark-cluster"], report=lambda _: None)  # its three JVMs leave the machine to the rest
 
 
-def _empty_database(hive, database: str) -> None:
-    """Every view and table of `database` dropped, one by one: the MariaDB metastore refuses
-    `DROP DATABASE ... CASCADE`."""
-    hive.execute(f"CREATE DATABASE IF NOT EXISTS {database}")
-    views = {row[1] for row in hive.query(f"SHOW VIEWS IN {database}")}
-    tables = {row[1] for row in hive.query(f"SHOW TABLES IN {database}")} - views
-    hive.execute(*(f"DROP VIEW IF EXISTS {database}.{v}" for v in views),
-                 *(f"DROP TABLE IF EXISTS {database}.{t}" for t in tables))
-
-
 @pytest.fixture(scope="module")
 def modes(cluster, settings, test_resources) -> dict[str, dict]:
     """The test resources twice: on the stack's Thrift Server (local mode) and on the cluster's, each
@@ -89,7 +79,7 @@ def modes(cluster, settings, test_resources) -> dict[str, dict]:
              for mode, port in (("local", settings.hive_port), ("cluster", CLUSTER_THRIFT_PORT))}
     for resources in modes.values():
         for database in ("raw", "curated", "warehouse"):
-            _empty_database(resources["hive"], resources["hive"].db(database))
+            resources["hive"].empty_database(database)
         fs, _ = resources["lake"].filesystem()
         fs.delete_dir_contents(resources["lake"].path(""), missing_dir_ok=True)
     return modes
