@@ -11,14 +11,21 @@ from dataplatform.localstack.java import find_java_home
 from dataplatform.localstack.process import ServiceError
 from dataplatform.paths import STACK_CONF_DIR
 
+# For a command that lives seconds (a Sqoop run, a table tool): the quick compiler only and the
+# serial collector. Such a JVM ends before the optimizing compiler pays off; a Sqoop import of the
+# test shop took 20% less time and a third less CPU with these (docs/testing.md).
+SHORT_LIVED_OPTIONS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+
 
 def java_command(classpath_name: str, main_class: str, *, heap: str, conf_dir: Path | None,
-                 system_properties: dict[str, str] | None = None, args: list[str] | None = None) -> list[str]:
+                 system_properties: dict[str, str] | None = None, args: list[str] | None = None,
+                 short_lived: bool = False) -> list[str]:
     """`java @java17.args -Xmx.. -cp conf:jars/* main args`, on a supported JDK."""
     java = str(find_java_home() / "bin" / "java")
     props = [f"-D{k}={v}" for k, v in (system_properties or {}).items()]
     extra = [conf_dir] if conf_dir else []
-    return [java, f"@{STACK_CONF_DIR / 'java17.args'}", f"-Xmx{heap}", *props,
+    tuning = list(SHORT_LIVED_OPTIONS) if short_lived else []
+    return [java, f"@{STACK_CONF_DIR / 'java17.args'}", f"-Xmx{heap}", *tuning, *props,
             "-cp", jars.classpath(classpath_name, *extra), main_class, *(args or [])]
 
 

@@ -42,7 +42,8 @@ def _install(path: Path, exec_line: str, what: str) -> Path:
 
 def write_sqoop_launcher() -> Path:
     """Write (or refresh) the `sqoop` launcher; returns its path."""
-    cmd = java_command("sqoop", SQOOP_CLASS, heap="512m", conf_dir=state_dir() / "conf" / "hadoop")
+    cmd = java_command("sqoop", SQOOP_CLASS, heap="512m", conf_dir=state_dir() / "conf" / "hadoop",
+                       short_lived=True)
     cp = cmd.index("-cp") + 1
     classpath = os.pathsep.join([cmd[cp], str(MARIADB_JDBC_JAR)])
     before, after = [shlex.quote(a) for a in cmd[:cp - 1]], [shlex.quote(a) for a in cmd[cp + 1:]]
@@ -72,7 +73,7 @@ def compile_table_tool() -> Path:
 def write_hbase_table_launcher() -> Path:
     """Write (or refresh) `hbase-create-table` for the stack's HBase (its hbase-site.xml)."""
     conf_dir = state_dir() / "conf" / "hbase"
-    cmd = java_command("hbase", "CreateSplitTable", heap="256m", conf_dir=conf_dir,
+    cmd = java_command("hbase", "CreateSplitTable", heap="256m", conf_dir=conf_dir, short_lived=True,
                        system_properties={"log4j2.configurationFile": str(conf_dir / "log4j2.properties"),
                                           "log4j2.level": "warn"})
     cp = cmd.index("-cp") + 1
