@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,7 +14,7 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 from pyhive import hive
-from TCLIService.ttypes import TOperationState
+from TCLIService.ttypes import TCloseOperationReq, TGetCatalogsReq, TOperationState, TStatusCode
 from thrift.transport.TTransport import TTransportException
 
 from resources.sql import Sql, checked_name, column_definitions, ident, lit, path, qualified, statement
@@ -21,6 +23,7 @@ from resources.sql import Sql, checked_name, column_definitions, ident, lit, pat
 # every call can have a socket timeout: a server that stops answering fails the work instead of
 # hanging it (a test once hung 15 minutes on one such call).
 CATALOG_SQL = "hive/catalog.sql"
+_SUCCESS = (TStatusCode.SUCCESS_STATUS, TStatusCode.SUCCESS_WITH_INFO_STATUS)
 _RUNNING = (TOperationState.INITIALIZED_STATE, TOperationState.PENDING_STATE, TOperationState.RUNNING_STATE)
 # What a failing metastore makes the server say: with its database down, even `default` "cannot be found".
 METASTORE_SIGNS = ("SCHEMA_NOT_FOUND", "MetaException", "metastore", "Communications link failure")
@@ -28,6 +31,18 @@ METASTORE_SIGNS = ("SCHEMA_NOT_FOUND", "MetaException", "metastore", "Communicat
 
 class HiveError(RuntimeError):
     """HiveServer2 is unreachable or refused a statement."""
+
+
+class HiveConnectionLost(HiveError):
+    """The server stopped answering mid-statement: the session it was on is gone."""
+
+
+# Sessions are reused: one open session per endpoint, process and thread, checked before each
+# use. Opening one costs the Thrift Server a new Spark session and `USE default`, about 45 ms of
+# its CPU, more than a small statement takes; the suite opened about 3,600. A session keeps what
+# its statements set (`SET`, temporary views): every statement names its tables in full, and the
+# settings the parse and SCD-2 statements make are the stack's defaults or harmless elsewhere.
+_SESSIONS = threading.local()
 
 
 @dataclass(frozen=True)
@@ -105,25 +120,53 @@ class HiveServer2Resource(dg.ConfigurableResource):
 
     @contextmanager
     def cursor(self) -> Iterator[hive.Cursor]:
+        """A cursor on this thread's session with the server (opened if it has none that answers)."""
+        conn = self._session()
+        cur = conn.cursor()
+        try:
+            yield cur
+        except HiveError as exc:
+            if isinstance(exc, HiveConnectionLost):
+                self._drop(conn)
+            raise self._named_outage(exc) from None
+        except BaseException:  # a call cut off mid-reply leaves the stream out of step
+            self._drop(conn)
+            raise
+        finally:
+            _quietly(cur.close)
+
+    def _session(self) -> hive.Connection:
+        sessions = _SESSIONS.__dict__.setdefault("open", {})
+        key = (os.getpid(), self.host, self.port, self.username, self.auth, self.password_file,
+               self.kerberos_service_name)
+        conn = sessions.pop(key, None)
+        if conn is not None:
+            _socket_of(conn).setTimeout(self.call_timeout_seconds * 1000)
+            if not _answers(conn):
+                _quietly(conn.close)
+                conn = None
+        if conn is None:
+            conn = self._connect()
+        sessions[key] = conn
+        return conn
+
+    def _drop(self, conn: hive.Connection) -> None:
+        sessions = _SESSIONS.__dict__.get("open", {})
+        for key in [k for k, c in sessions.items() if c is conn]:
+            del sessions[key]
+        _quietly(conn.close)
+
+    def _connect(self) -> hive.Connection:
         try:
             conn = hive.connect(**self.connect_args())
             _socket_of(conn).setTimeout(self.call_timeout_seconds * 1000)
+            return conn
         except (TTransportException, OSError) as exc:
             if "Bad status" in str(exc):  # the SASL handshake's answer: the server refused the login
                 raise HiveError(f"HiveServer2 at {self.host}:{self.port} refused the login of {self.username!r} "
                                 f"(auth {self.auth}): {exc}") from None
             raise HiveError(f"HiveServer2 at {self.host}:{self.port} is not reachable ({exc}); "
                             "is the stack up? (`dataplatform stack up`)") from None
-        try:
-            cur = conn.cursor()
-            try:
-                yield cur
-            except HiveError as exc:
-                raise self._named_outage(exc) from None
-            finally:
-                _quietly(cur.close)
-        finally:
-            _quietly(conn.close)
 
     def _named_outage(self, error: HiveError) -> HiveError:
         """`error`, or what lies behind it when that is the metastore's database being down."""
@@ -197,6 +240,19 @@ def _socket_of(conn: hive.Connection):
     return getattr(transport, "_trans", None) or getattr(transport, "_TBufferedTransport__trans", transport)
 
 
+def _answers(conn: hive.Connection) -> bool:
+    """Whether the server still holds this session: a catalog listing, about 2 ms. (GetInfo will not
+    do: Spark answers its name without looking the session up, and fails to send numeric answers.)"""
+    try:
+        reply = conn.client.GetCatalogs(TGetCatalogsReq(sessionHandle=conn.sessionHandle))
+        if reply.status.statusCode not in _SUCCESS:
+            return False
+        conn.client.CloseOperation(TCloseOperationReq(operationHandle=reply.operationHandle))
+        return True
+    except Exception:  # noqa: BLE001 - a restarted server, a closed socket: open a new session
+        return False
+
+
 def run_statement(cur: hive.Cursor, statement: str) -> None:
     """Execute one statement and wait until it has finished; a refusal or a failure becomes a
     HiveError with the server's reason."""
@@ -207,17 +263,18 @@ def run_statement(cur: hive.Cursor, statement: str) -> None:
             time.sleep(pause)
             pause = min(pause * 2, 0.5)
     except hive.OperationalError as exc:
-        raise _failed("rejected", statement, _reason(exc)) from None
+        raise _rejected(statement, _reason(exc)) from None
     except (TTransportException, OSError) as exc:
-        raise _failed("stopped answering during", statement, str(exc)) from None
+        raise HiveConnectionLost(f"HiveServer2 stopped answering during: {statement.strip()[:200]}\n  {exc}") \
+            from None
     if status.operationState != TOperationState.FINISHED_STATE:
         reason = (status.errorMessage or "").split("\n", 1)[0][:500] or \
             TOperationState._VALUES_TO_NAMES.get(status.operationState)
-        raise _failed("rejected", statement, reason)
+        raise _rejected(statement, reason)
 
 
-def _failed(what: str, statement: str, reason: str) -> HiveError:
-    return HiveError(f"HiveServer2 {what}: {statement.strip()[:200]}\n  {reason}")
+def _rejected(statement: str, reason: str) -> HiveError:
+    return HiveError(f"HiveServer2 rejected: {statement.strip()[:200]}\n  {reason}")
 
 
 def _quietly(close) -> None:

@@ -1,12 +1,14 @@
 """The HiveServer2 resource against the real Spark Thrift Server: statements are polled to the end,
-failures carry the server's reason, and a server that stops answering fails the work instead of
-hanging it."""
+failures carry the server's reason, a server that stops answering fails the work instead of
+hanging it, and a thread keeps one session open while the server holds it."""
 
 import os
 import signal
 import time
 
 import pytest
+
+from TCLIService.ttypes import TCloseSessionReq
 
 from resources.hive import HiveError, HiveServer2Resource, run_statement
 
@@ -59,3 +61,21 @@ def test_a_dead_metastore_database_is_named_instead_of_the_servers_symptom(hive)
     message = str(down.value)
     assert message.startswith("Hive metastore unreachable: its database at 127.0.0.1:1 is down")
     assert "SCHEMA_NOT_FOUND" in message  # what the server said stays in the message
+
+
+def _marker(hive) -> str:
+    return hive.query("SET dataplatform.test.session")[0][1]
+
+
+def test_a_thread_keeps_its_session_and_opens_another_when_the_server_dropped_it(settings):
+    hive = HiveServer2Resource(host=settings.hive_host, port=settings.hive_port, username=settings.hive_user)
+    hive.execute("SET dataplatform.test.session = kept")
+    assert _marker(hive) == "kept"  # a setting made by one call is seen by the next: one session
+    with hive.cursor() as cur:
+        conn = cur._connection
+    conn.client.CloseSession(TCloseSessionReq(sessionHandle=conn.sessionHandle))  # the server forgets it
+    assert hive.query("SELECT 42") == [(42,)]  # no error: the dropped session was noticed and replaced
+    assert _marker(hive) != "kept"
+    with hive.cursor() as cur:
+        cur._connection._transport.close()  # a socket closed under the session (a restarted server)
+    assert hive.query("SELECT 43") == [(43,)]
