@@ -13,7 +13,7 @@ from dataplatform.paths import STACK_CONF_DIR
 
 # For a command that lives seconds (a Sqoop run, a table tool): the quick compiler only and the
 # serial collector. Such a JVM ends before the optimizing compiler pays off; a Sqoop import of the
-# test shop took 20% less time and a third less CPU with these (docs/testing.md).
+# test shop took 20% less time and a third less CPU with these (docs/local-stack.md).
 SHORT_LIVED_OPTIONS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
 
 
