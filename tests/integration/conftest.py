@@ -111,10 +111,11 @@ def imported(engine, fresh_shop, lake, test_resources):
 
 
 def pytest_collection_modifyitems(items):
-    """Tests that restart the stack run after the rest, so those share one running stack; then the
-    tests of the main job, whose daemon keeps refreshing the stack's tables for a while (it would
-    compete with the others for the two cores)."""
+    """The tests of the main job run after the rest, then the tests that restart the stack. The main
+    job thus runs on warm JVMs (a restarted Thrift Server spends minutes of CPU compiling Spark's
+    code again), and the restarts share one running stack at the end."""
     def order(item) -> int:
-        return 2 if "demo" in getattr(item, "fixturenames", ()) else int(item.get_closest_marker("restarts_stack")
-                                                                          is not None)
+        if item.get_closest_marker("restarts_stack") is not None:
+            return 2
+        return int("demo" in getattr(item, "fixturenames", ()))
     items.sort(key=order)

@@ -7,7 +7,6 @@ import signal
 import time
 
 import pytest
-
 from TCLIService.ttypes import TCloseSessionReq
 
 from resources.hive import HiveError, HiveServer2Resource, run_statement
