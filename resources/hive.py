@@ -137,23 +137,23 @@ class HiveServer2Resource(dg.ConfigurableResource):
 
     def _session(self) -> hive.Connection:
         sessions = _SESSIONS.__dict__.setdefault("open", {})
-        key = (os.getpid(), self.host, self.port, self.username, self.auth, self.password_file,
-               self.kerberos_service_name)
-        conn = sessions.pop(key, None)
+        conn = sessions.get(self._session_key())
         if conn is not None:
-            _socket_of(conn).setTimeout(self.call_timeout_seconds * 1000)
-            if not _answers(conn):
-                _quietly(conn.close)
-                conn = None
-        if conn is None:
-            conn = self._connect()
-        sessions[key] = conn
+            _socket_of(conn).setTimeout(self.call_timeout_seconds * 1000)  # this resource's timeout
+            if _answers(conn):
+                return conn
+            self._drop(conn)
+        conn = sessions[self._session_key()] = self._connect()
         return conn
+
+    def _session_key(self) -> tuple:
+        return (os.getpid(), self.host, self.port, self.username, self.auth, self.password_file,
+                self.kerberos_service_name)
 
     def _drop(self, conn: hive.Connection) -> None:
         sessions = _SESSIONS.__dict__.get("open", {})
-        for key in [k for k, c in sessions.items() if c is conn]:
-            del sessions[key]
+        if sessions.get(self._session_key()) is conn:
+            del sessions[self._session_key()]
         _quietly(conn.close)
 
     def _connect(self) -> hive.Connection:
