@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import urllib.request
 
+from dataplatform.localstack.jvm import SHORT_LIVED_OPTIONS
 from dataplatform.localstack.process import port_open
 from dataplatform.localstack.thriftserver import ThriftServer, thrift_server_command
 from dataplatform.paths import venv_script
@@ -39,6 +40,10 @@ def alive_workers() -> list[dict]:
         return [w for w in master_state()["workers"] if w["state"] == "ALIVE"]
     except (OSError, ValueError, KeyError):
         return []
+
+
+_QUICK = " ".join(("-Duser.timezone=UTC", *SHORT_LIVED_OPTIONS))
+QUICK = ("--conf", f"spark.driver.extraJavaOptions={_QUICK}", "--conf", f"spark.executor.extraJavaOptions={_QUICK}")
 
 
 class SparkMaster(ThriftServer):
@@ -84,7 +89,8 @@ class SparkWorker(ThriftServer):
     def env(self) -> dict[str, str]:
         # Finished applications' folders (executor logs, fetched jars) go after a day.
         return super().env() | {"SPARK_WORKER_OPTS": "-Dspark.worker.cleanup.enabled=true "
-                                                     "-Dspark.worker.cleanup.appDataTtl=86400"}
+                                                     "-Dspark.worker.cleanup.appDataTtl=86400",
+                                "SPARK_DAEMON_JAVA_OPTS": " ".join(SHORT_LIVED_OPTIONS)}
 
     def healthy(self) -> bool:
         # Registered with the master, not just listening: only then does it take executors.
@@ -103,7 +109,8 @@ class ClusterThriftServer(ThriftServer):
 
     def command(self) -> list[str]:
         return thrift_server_command(self.name, CLUSTER_THRIFT_UI_PORT, port=CLUSTER_THRIFT_PORT, master=MASTER_URL,
-                                     executors=WORKERS, executor_cores=WORKER_CORES, executor_memory=EXECUTOR_MEMORY)
+                                     executors=WORKERS, executor_cores=WORKER_CORES, executor_memory=EXECUTOR_MEMORY,
+                                     options=QUICK)
 
     def healthy(self) -> bool:
         return port_open(self.settings.hive_host, CLUSTER_THRIFT_PORT)
