@@ -2,7 +2,7 @@
 for, the sessions it drove, a scheduled import, a rebuild of the warehouse, marts or 360° table) is
 requested again, with the same assets and partitions, once its services answer, until it succeeds.
 
-Steps retry a service outage themselves first (`retries.py`: 80 s or more, long enough for
+Steps retry a service outage themselves first (`retries.py`: 105 s or more, long enough for
 supervisord to restart a service). A run that still failed is retried here when its failure reads
 like an outage (`failures.py`); the waits grow 30 s, 1, 2, 4... minutes up to 30 minutes, counted in
 the run's `dataplatform/attempt` tag, so a service that stays down is never hammered. Failures that
