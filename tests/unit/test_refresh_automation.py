@@ -8,6 +8,7 @@ from collections.abc import Callable
 import dagster as dg
 import pytest
 
+from dataplatform_assets import automation
 from dataplatform_assets.clickstream.assets import EVENTS_KEY, REJECTS_KEY, SESSIONS_KEY
 from dataplatform_assets.definitions import defs
 
@@ -90,6 +91,17 @@ def test_tables_wait_for_the_whole_import_run_then_rebuild_once(daemon):
     requested = daemon.tick()
     assert set(requested) == {*DIMENSIONS, *FACTS, *SERVING} | (set(MARTS.values()) - {MARTS["funnel_daily"]})
     assert daemon.run(requested) == {}
+
+
+def test_whether_an_import_runs_is_read_once_per_tick_not_once_per_table(daemon, monkeypatch):
+    calls = []
+    real = automation.import_running
+    monkeypatch.setattr(automation, "import_running", lambda instance: calls.append(instance) or real(instance))
+    daemon.done(*RAW)
+    requested = daemon.tick()
+    assert len(requested) > 1 and len(calls) == 1
+    daemon.tick()
+    assert len(calls) == 2
 
 
 def test_a_parsed_hour_rebuilds_what_reads_it_after_the_sessions_follow(daemon):
