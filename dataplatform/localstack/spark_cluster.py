@@ -42,6 +42,9 @@ def alive_workers() -> list[dict]:
         return []
 
 
+# The cluster's JVMs live for a test module or an experiment: C1 only and the serial collector, as
+# for short-lived commands (docs/local-stack.md). A --conf replaces spark-defaults' whole value, so
+# the time zone is repeated here.
 _QUICK = " ".join(("-Duser.timezone=UTC", *SHORT_LIVED_OPTIONS))
 QUICK = ("--conf", f"spark.driver.extraJavaOptions={_QUICK}", "--conf", f"spark.executor.extraJavaOptions={_QUICK}")
 
