@@ -116,9 +116,8 @@ def import_running(instance: dg.DagsterInstance) -> bool:
     return False
 
 
-# The answer of the tick under way, by its view of the asset graph (one per tick): a weak reference,
-# so a later tick never takes it for its own.
-_import_running_on: tuple[weakref.ref, bool] | None = None
+# Each tick's answer, by the tick's view of the asset graph (one per tick); an entry goes with its view.
+_IMPORT_RUNNING_BY_TICK: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class ImportRunning(InstanceCondition):
@@ -128,11 +127,10 @@ class ImportRunning(InstanceCondition):
     label, text = "import_running", "A run importing shop tables has not finished"
 
     def holds(self, context: dg.AutomationContext) -> bool:
-        global _import_running_on
         view = context.asset_graph_view
-        if _import_running_on is None or _import_running_on[0]() is not view:
-            _import_running_on = (weakref.ref(view), import_running(view.instance))
-        return _import_running_on[1]
+        if view not in _IMPORT_RUNNING_BY_TICK:
+            _IMPORT_RUNNING_BY_TICK[view] = import_running(view.instance)
+        return _IMPORT_RUNNING_BY_TICK[view]
 
 
 def refresh_on_change(deps: set[dg.AssetKey]) -> dg.AutomationCondition:

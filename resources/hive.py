@@ -136,14 +136,14 @@ class HiveServer2Resource(dg.ConfigurableResource):
             _quietly(cur.close)
 
     def _session(self) -> hive.Connection:
-        sessions = _SESSIONS.__dict__.setdefault("open", {})
-        conn = sessions.get(self._session_key())
+        sessions, key = _SESSIONS.__dict__.setdefault("open", {}), self._session_key()
+        conn = sessions.get(key)
         if conn is not None:
             _socket_of(conn).setTimeout(self.call_timeout_seconds * 1000)  # this resource's timeout
             if _answers(conn):
                 return conn
             self._drop(conn)
-        conn = sessions[self._session_key()] = self._connect()
+        conn = sessions[key] = self._connect()
         return conn
 
     def _session_key(self) -> tuple:
@@ -151,9 +151,9 @@ class HiveServer2Resource(dg.ConfigurableResource):
                 self.kerberos_service_name)
 
     def _drop(self, conn: hive.Connection) -> None:
-        sessions = _SESSIONS.__dict__.get("open", {})
-        if sessions.get(self._session_key()) is conn:
-            del sessions[self._session_key()]
+        sessions, key = _SESSIONS.__dict__.get("open", {}), self._session_key()
+        if sessions.get(key) is conn:
+            del sessions[key]
         _quietly(conn.close)
 
     def _connect(self) -> hive.Connection:
