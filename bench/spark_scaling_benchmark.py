@@ -4,8 +4,8 @@ with one and with two workers.
     .venv/bin/python -m bench.spark_scaling_benchmark [--events 1000000]
 
 Needs the local stack (`dataplatform stack up`). Starts the stack's Spark cluster (master and two
-one-core workers, `dataplatform stack up spark-cluster`), stops its Thrift Server so the workers'
-cores are free, and for each engine starts a Spark Thrift Server of its own (same configuration,
+workers, `dataplatform stack up spark-cluster`), stops its Thrift Server so the workers' cores are
+free, and for each engine starts a Spark Thrift Server of its own (same configuration,
 driver memory and HiveServer2 protocol as the stack's, port 10002) on `local[1]`, `local[2]` or the
 cluster's URL with one or two one-core executors. Each parses the same landing file of --events
 good events (2% malformed lines and 1% duplicates mixed in) twice with the platform's parser, in a
@@ -40,12 +40,12 @@ ENGINES = (("local[1]", "local[1]", 0, 1), ("local[2]", "local[2]", 0, 2),
 def _thrift_server(stack, label: str, master: str, executors: int, work: Path):
     """A Thrift Server of the stack's configuration on `master`, serving on PORT while in use."""
     from dataplatform.localstack import process
-    from dataplatform.localstack.spark_cluster import EXECUTOR_MEMORY, MASTER_URL, WORKER_CORES
+    from dataplatform.localstack.spark_cluster import EXECUTOR_CORES, EXECUTOR_MEMORY, MASTER_URL
     from dataplatform.localstack.thriftserver import spark_env, thrift_server_command
 
     command = thrift_server_command(f"bench-{label}", UI_PORT, port=PORT,
                                     master=MASTER_URL if master == "cluster" else master, executors=executors,
-                                    executor_cores=WORKER_CORES, executor_memory=EXECUTOR_MEMORY)
+                                    executor_cores=EXECUTOR_CORES, executor_memory=EXECUTOR_MEMORY)
     work.mkdir()
     return process.serving(command, env=spark_env(stack.service("thriftserver").conf_dir), cwd=work,
                            log_file=work / "thriftserver.log", port=PORT, what=f"Thrift Server on {label}")

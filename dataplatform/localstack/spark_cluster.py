@@ -1,5 +1,5 @@
-"""A Spark standalone cluster on this machine, from the pyspark wheel: a master, two workers (one
-core each) and a second Thrift Server whose executors run on those workers.
+"""A Spark standalone cluster on this machine, from the pyspark wheel: a master, two workers and a
+second Thrift Server whose executors run on those workers.
 
 Each is its own process, as on a real cluster: the executors are JVMs the workers start, so every
 task's input and output crosses processes and goes through HDFS. The stack starts the cluster only
@@ -21,12 +21,23 @@ HOST = "127.0.0.1"
 MASTER_PORT = 7077
 MASTER_UI_PORT = 8080
 WORKERS = 2
-WORKER_CORES = 1
-WORKER_MEMORY = "1536m"  # each runs one executor of EXECUTOR_MEMORY, with room for its overhead
+EXECUTOR_CORES = 1
 EXECUTOR_MEMORY = "1g"
+# Each worker offers two one-core executor slots: one for the cluster's Thrift Server, which holds
+# one executor on each worker for as long as it runs, and one for another application at the same
+# time (a Spark import session: `application_conf`). The master counts memory by executor heap.
+WORKER_CORES = 2 * EXECUTOR_CORES
+WORKER_MEMORY = "2g"
 CLUSTER_THRIFT_PORT = 10001
 CLUSTER_THRIFT_UI_PORT = 4041
 MASTER_URL = f"spark://{HOST}:{MASTER_PORT}"
+
+
+def application_conf() -> dict[str, str]:
+    """Spark settings that put an application's session (its driver in the calling process) on the
+    cluster beside its Thrift Server: one executor in each worker's free slot."""
+    return {"spark.master": MASTER_URL, "spark.cores.max": str(WORKERS * EXECUTOR_CORES),
+            "spark.executor.cores": str(EXECUTOR_CORES), "spark.executor.memory": EXECUTOR_MEMORY}
 
 
 def master_state() -> dict:
@@ -112,7 +123,7 @@ class ClusterThriftServer(ThriftServer):
 
     def command(self) -> list[str]:
         return thrift_server_command(self.name, CLUSTER_THRIFT_UI_PORT, port=CLUSTER_THRIFT_PORT, master=MASTER_URL,
-                                     executors=WORKERS, executor_cores=WORKER_CORES, executor_memory=EXECUTOR_MEMORY,
+                                     executors=WORKERS, executor_cores=EXECUTOR_CORES, executor_memory=EXECUTOR_MEMORY,
                                      options=QUICK)
 
     def healthy(self) -> bool:

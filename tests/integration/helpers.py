@@ -58,13 +58,18 @@ def load_fresh_shop(mysql, shop_tables):
 def use_engine(name, test_resources, setenv):
     """Point the test resources at import engine `name`."""
     test_resources["import_engine"] = ImportEngineResource(engine=name)
-    if name == "spark":  # this process starts the Spark session: give it the stack's Spark conf
-        from dataplatform.localstack.thriftserver import spark_env
-        from dataplatform.paths import state_dir
+    if name == "spark":
+        use_spark_conf(setenv)
 
-        for variable, value in spark_env(state_dir() / "conf" / "spark").items():
-            if variable.startswith(("SPARK_", "HADOOP_", "JAVA_", "PYSPARK_")):
-                setenv(variable, value)
+
+def use_spark_conf(setenv):
+    """Give a Spark session this process starts the stack's Spark conf, JDK and Hadoop conf."""
+    from dataplatform.localstack.thriftserver import spark_env
+    from dataplatform.paths import state_dir
+
+    for variable, value in spark_env(state_dir() / "conf" / "spark").items():
+        if variable.startswith(("SPARK_", "HADOOP_", "JAVA_", "PYSPARK_")):
+            setenv(variable, value)
 
 
 def import_into_empty_lake(lake, test_resources):

@@ -1,38 +1,56 @@
-"""Cluster mode: the local stack's Spark standalone cluster (a master and two one-core workers, each
-its own process, and a Thrift Server whose executors the workers start) runs the clickstream parse,
-the sessions and the SCD-2 customer dimension on the same inputs as the stack's local-mode Thrift
-Server, each with a lake and Hive databases of its own, and the two give the same rows, rejects,
-counts, sessions and dimension versions."""
+"""Cluster mode: the local stack's Spark standalone cluster (a master and two workers, each its own
+process, and a Thrift Server whose executors the workers start) runs the clickstream parse, the
+sessions, the SCD-2 customer dimension, an import with the Spark engine (its session's executors on
+the workers too) and the customer 360° build on the same inputs as local mode (the stack's Thrift
+Server, a local[2] session), each with a lake, Hive databases and HBase tables of its own, and the
+two give the same rows, rejects, counts, sessions, dimension versions, imported rows and 360° rows."""
 
 from __future__ import annotations
 
 import json
 import urllib.request
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
 import pyarrow.fs as pafs
 import pytest
+from dagster_pyspark import LazyPySparkResource
 
 from dataplatform.generator.clickstream import ClickstreamOptions, ShopFacts, build_events, write_events
-from dataplatform.localstack.spark_cluster import CLUSTER_THRIFT_PORT, CLUSTER_THRIFT_UI_PORT, alive_workers
+from dataplatform.localstack.spark_cluster import (
+    CLUSTER_THRIFT_PORT,
+    CLUSTER_THRIFT_UI_PORT,
+    WORKERS,
+    alive_workers,
+    application_conf,
+    master_state,
+)
 from dataplatform_assets.clickstream.assets import EVENTS_KEY, clickstream_events, sessions
 from dataplatform_assets.clickstream.curated_tables import new_version
 from dataplatform_assets.clickstream.landing import ClickstreamLandingResource
 from dataplatform_assets.ingestion.load_state import published_loads, table_dir
 from dataplatform_assets.ingestion.pymysql_engine import PyMySQLEngine
-from dataplatform_assets.ingestion.raw_tables import publish_raw_table
+from dataplatform_assets.ingestion.raw_tables import current_view_name, publish_raw_table
+from dataplatform_assets.ingestion.spark_engine import IMPORT_SPARK_CONFIG, SparkEngine
 from dataplatform_assets.ingestion.table_import import new_load_id, run_import
 from dataplatform_assets.ingestion.tables import SHOP_TABLES
-from dataplatform_assets.warehouse.dimensions import DIM_CUSTOMER
+from dataplatform_assets.serving import customer_360_table as design
+from dataplatform_assets.serving.refresh import MIRROR_VERSION, refresh
+from dataplatform_assets.warehouse.derived import rebuild_table
+from dataplatform_assets.warehouse.dimensions import DIM_CUSTOMER, DIM_PRODUCT
+from dataplatform_assets.warehouse.facts import FACT_ORDERS
 from dataplatform_assets.warehouse.scd2 import apply_loads
 from resources.hive import HiveServer2Resource
 from resources.lake import lake_at
 from tests.integration.clickstream_corpus import LANDING, land
-from tests.integration.helpers import delete_customers, load_fresh_shop
+from tests.integration.helpers import delete_customers, load_fresh_shop, use_spark_conf
 
-CUSTOMERS = next(t for t in SHOP_TABLES if t.name == "customers")
+CUSTOMERS, PRODUCTS = (next(t for t in SHOP_TABLES if t.name == name) for name in ("customers", "products"))
+# Imported with the Spark engine in four range reads on the key, so both executors get some.
+SPARK_IMPORTS = [replace(t, num_partitions=4) for t in SHOP_TABLES if t.name in ("orders", "order_items")]
 DAY = "2025-07-14"
 MODES = ("local", "cluster")
 
@@ -108,17 +126,17 @@ def runs(modes, tmp_path_factory):
 
 
 def _rows(modes, sql: str) -> dict[str, list[tuple]]:
-    """The rows of `sql` in each mode, its `{curated}` and `{warehouse}` that mode's databases."""
-    return {mode: modes[mode]["hive"].query(sql.format(curated=modes[mode]["hive"].db("curated"),
-                                                       warehouse=modes[mode]["hive"].db("warehouse")))
+    """The rows of `sql` in each mode, its `{raw}`, `{curated}` and `{warehouse}` that mode's databases."""
+    return {mode: modes[mode]["hive"].query(sql.format(**{db: modes[mode]["hive"].db(db)
+                                                          for db in ("raw", "curated", "warehouse")}))
             for mode in MODES}
 
 
 @pytest.fixture(scope="module")
 def dimensions(modes, mysql, shop_tables):
     """Two imports of the test shop's customers with changes between them (a tier change, a rename,
-    a deletion), the same loads in both lakes, then the customer dimension built from both in each
-    mode: the SCD-2 apply, on the cluster and locally."""
+    a deletion) and one of its products, the same loads in both lakes, then the customer and product
+    dimensions built from them in each mode: the SCD-2 apply, on the cluster and locally."""
     load_fresh_shop(mysql, shop_tables)
     local = modes["local"]
     run_import(mysql, local["lake"], CUSTOMERS, new_load_id(), engine=PyMySQLEngine())  # L1
@@ -127,18 +145,79 @@ def dimensions(modes, mysql, shop_tables):
         cur.execute("UPDATE customers SET first_name = 'Renamed' WHERE customer_id = 2")
         conn.commit()
     delete_customers(mysql, [3])
-    result = run_import(mysql, local["lake"], CUSTOMERS, new_load_id(), engine=PyMySQLEngine())  # L2
+    results = {spec: run_import(mysql, local["lake"], spec, new_load_id(), engine=PyMySQLEngine())  # L2
+               for spec in (CUSTOMERS, PRODUCTS)}
     # The cluster's lake gets the same load folders (their snapshot times with them).
     fs, _ = local["lake"].filesystem()
-    target = modes["cluster"]["lake"].path(table_dir("customers"))
-    fs.create_dir(target, recursive=True)
-    pafs.copy_files(local["lake"].path(table_dir("customers")), target, source_filesystem=fs,
-                    destination_filesystem=fs)
+    for spec in results:
+        target = modes["cluster"]["lake"].path(table_dir(spec.name))
+        fs.create_dir(target, recursive=True)
+        pafs.copy_files(local["lake"].path(table_dir(spec.name)), target, source_filesystem=fs,
+                        destination_filesystem=fs)
     for resources in modes.values():
-        publish_raw_table(resources["hive"], resources["lake"], CUSTOMERS, result.columns,
-                          published_loads(resources["lake"], "customers"), result.base_load_id)
-        apply_loads(resources["hive"], resources["lake"], DIM_CUSTOMER, new_version("cluster-test"))
+        for spec, result in results.items():
+            publish_raw_table(resources["hive"], resources["lake"], spec, result.columns,
+                              published_loads(resources["lake"], spec.name), result.base_load_id)
+        for dimension in (DIM_CUSTOMER, DIM_PRODUCT):
+            apply_loads(resources["hive"], resources["lake"], dimension, new_version("cluster-test"))
     return modes
+
+
+def _stop_spark_session() -> None:
+    # This process's one Spark context, if any (pyspark has no public accessor that would not start one).
+    from pyspark import SparkContext
+
+    if SparkContext._active_spark_context is not None:
+        SparkContext._active_spark_context.stop()
+
+
+@contextmanager
+def _spark_session(conf: dict[str, str]):
+    """A Spark session in this process (an import's, over the stack's Spark conf and `conf`): a
+    process has one, so whatever session an earlier test left is stopped first, and this one after."""
+    _stop_spark_session()
+    spark = LazyPySparkResource(spark_config={**IMPORT_SPARK_CONFIG, **conf})
+    try:
+        yield spark
+    finally:
+        _stop_spark_session()
+
+
+@pytest.fixture(scope="module")
+def spark_imports(dimensions, mysql):
+    """Orders and their lines imported from the same shop with the Spark engine in each mode (the
+    session on local[2] here, on the cluster's free slots there, beside its Thrift Server) and
+    published as that mode's raw tables; the cluster's applications while its import ran."""
+    during = {}
+    with pytest.MonkeyPatch.context() as patch:
+        use_spark_conf(patch.setenv)
+        for mode, conf in (("local", {}), ("cluster", application_conf())):
+            resources = dimensions[mode]
+            with _spark_session(conf) as spark:
+                for spec in SPARK_IMPORTS:
+                    result = run_import(mysql, resources["lake"], spec, new_load_id(), engine=SparkEngine(spark))
+                    assert result.rows > 1000, (mode, spec.name, result)
+                    publish_raw_table(resources["hive"], resources["lake"], spec, result.columns,
+                                      published_loads(resources["lake"], spec.name), result.base_load_id)
+                if mode == "cluster":
+                    during = {app["name"]: app["cores"] for app in master_state()["activeapps"]}
+    return dimensions, during
+
+
+@pytest.fixture(scope="module")
+def customer_360_tables(spark_imports, runs, settings):
+    """The order facts, then the customer 360° table (full rebuild) in each mode, from that mode's
+    imports, dimension, events and sessions into HBase tables of its own (`local_*`, `cluster_*`)."""
+    modes, _ = spark_imports
+    built = {}
+    for mode, resources in modes.items():
+        rebuild_table(resources["hive"], resources["lake"], FACT_ORDERS, f"cluster-test-{mode}")
+        hbase = settings.hbase(table_prefix=f"{mode}_")
+        for table in (design.TABLE, design.EMAIL_INDEX):
+            hbase.delete_table(table)
+        result = refresh(resources["hive"], resources["lake"], hbase, f"cluster-test-{mode}", full=True)
+        built[mode] = (hbase, result)
+    return built
 
 
 # The landed file as `dt=…/hr=…/name`: the lake roots differ between the modes.
@@ -198,3 +277,33 @@ def test_the_scd2_customer_dimension_is_the_same_in_both_modes(dimensions):
     # 1: two versions (a tracked change); 2: one (a rename is not tracked); 3: closed, then deleted.
     assert len(got["local"]) > 100 and len(touched) == 5, touched
     assert got["cluster"] == got["local"]
+
+
+def test_a_spark_import_runs_on_the_cluster_beside_its_thrift_server(spark_imports):
+    _, during = spark_imports
+    # Both applications held a core on each worker at once: the import did not wait for the Thrift Server.
+    assert during == {"dataplatform-import": WORKERS, "dataplatform-thriftserver-cluster": WORKERS}, during
+
+
+def test_rows_imported_with_the_spark_engine_are_the_same_in_both_modes(spark_imports):
+    modes, _ = spark_imports
+    for spec in SPARK_IMPORTS:
+        got = _rows(modes, f"SELECT * FROM {{raw}}.{current_view_name(spec.name)} ORDER BY {spec.key}")
+        assert len(got["local"]) > 1000, spec.name
+        assert got["cluster"] == got["local"], spec.name
+
+
+def test_the_customer_360_table_is_the_same_in_both_modes(customer_360_tables):
+    (local, local_result), (cluster, cluster_result) = customer_360_tables["local"], customer_360_tables["cluster"]
+    assert (cluster_result.customers, cluster_result.changed, cluster_result.watermark_ms) == \
+        (local_result.customers, local_result.changed, local_result.watermark_ms)
+    rows = {mode: dict(hbase.scan(design.TABLE)) for mode, (hbase, _) in customer_360_tables.items()}
+    stats = [design.decode_row(row)["stats"] for row in rows["local"].values()]
+    # Customers of the shop with orders and with sessions from the landed day among them.
+    assert len(rows["local"]) > 100 and any(s["orders"] for s in stats) and any(s["sessions"] for s in stats)
+    # The refresh's own row names its run, the time and its mirror version; the rest (as-of times, counts) agree.
+    refreshed = {mode: {k: v for k, v in rows[mode].pop(design.REFRESH_ROW).items()
+                        if k not in (b"p:run_id", b"p:refreshed_at", MIRROR_VERSION)} for mode in rows}
+    assert refreshed["cluster"] == refreshed["local"] and refreshed["local"]
+    assert rows["cluster"] == rows["local"]
+    assert dict(cluster.scan(design.EMAIL_INDEX)) == dict(local.scan(design.EMAIL_INDEX))
