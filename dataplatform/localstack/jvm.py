@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 from pathlib import Path
@@ -42,3 +43,22 @@ def run_once(cmd: list[str], what: str, log_file: Path, timeout: float = 300) ->
         result = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, env=java_env(), timeout=timeout)
     if result.returncode != 0:
         raise ServiceError(f"{what} failed (exit {result.returncode}); log: {log_file}")
+
+
+def compile_tool(source: Path, classpath: str) -> Path:
+    """The folder holding the classes of our one-file Java tool `source` (stack/java/*/tools),
+    compiled by javac against `classpath`, again only when the source changes."""
+    text = source.read_bytes()
+    classes = jars.cache_dir() / "classes" / source.stem
+    stamp = classes / ".source-sha256"
+    digest = hashlib.sha256(text).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return classes
+    classes.mkdir(parents=True, exist_ok=True)
+    javac = find_java_home() / "bin" / "javac"
+    result = subprocess.run([str(javac), "-nowarn", "-d", str(classes), "-cp", classpath, str(source)],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise ServiceError(f"compiling {source.name} failed: {result.stderr[-800:]}")
+    stamp.write_text(digest)
+    return classes

@@ -11,16 +11,13 @@ them the way it would on a cluster's edge node:
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shlex
-import subprocess
 from pathlib import Path
 
 from dataplatform.localstack import jars
 from dataplatform.localstack.java import find_java_home
-from dataplatform.localstack.jvm import java_command
-from dataplatform.localstack.process import ServiceError
+from dataplatform.localstack.jvm import compile_tool, java_command
 from dataplatform.localstack.thriftserver import MARIADB_JDBC_JAR
 from dataplatform.paths import hbase_table_tool_path, sqoop_launcher_path, state_dir
 
@@ -52,24 +49,6 @@ def write_sqoop_launcher() -> Path:
                     f'{" ".join(after)} "$@"', "Apache Sqoop 1.4.7 of the local stack")
 
 
-def compile_table_tool() -> Path:
-    """The folder holding CreateSplitTable.class, compiled once per change of its source."""
-    source = TABLE_TOOL.read_bytes()
-    classes = jars.cache_dir() / "classes" / "hbase-tools"
-    stamp = classes / ".source-sha256"
-    digest = hashlib.sha256(source).hexdigest()
-    if stamp.exists() and stamp.read_text() == digest:
-        return classes
-    classes.mkdir(parents=True, exist_ok=True)
-    javac = find_java_home() / "bin" / "javac"
-    result = subprocess.run([str(javac), "-nowarn", "-d", str(classes), "-cp", jars.classpath("hbase"),
-                             str(TABLE_TOOL)], capture_output=True, text=True)
-    if result.returncode != 0:
-        raise ServiceError(f"compiling {TABLE_TOOL.name} failed: {result.stderr[-800:]}")
-    stamp.write_text(digest)
-    return classes
-
-
 def write_hbase_table_launcher() -> Path:
     """Write (or refresh) `hbase-create-table` for the stack's HBase (its hbase-site.xml)."""
     conf_dir = state_dir() / "conf" / "hbase"
@@ -77,6 +56,6 @@ def write_hbase_table_launcher() -> Path:
                        system_properties={"log4j2.configurationFile": str(conf_dir / "log4j2.properties"),
                                           "log4j2.level": "warn"})
     cp = cmd.index("-cp") + 1
-    cmd[cp] = os.pathsep.join([str(compile_table_tool()), cmd[cp]])
+    cmd[cp] = os.pathsep.join([str(compile_tool(TABLE_TOOL, jars.classpath("hbase"))), cmd[cp]])
     return _install(hbase_table_tool_path(), f'exec {" ".join(shlex.quote(a) for a in cmd)} "$@"',
                     "creates pre-split HBase tables for the local stack's HBase")

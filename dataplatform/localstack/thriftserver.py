@@ -10,13 +10,14 @@ from string import Template
 
 import pyspark
 
+from dataplatform.localstack.credentials import METASTORE_PASSWORD, store_credential
 from dataplatform.localstack.java import find_java_home
 from dataplatform.localstack.launch import write_private
 from dataplatform.localstack.process import ServiceError, port_open
 from dataplatform.localstack.secrets import ensure_local_secret
 from dataplatform.localstack.service import Service
 from dataplatform.paths import STACK_CONF_DIR, venv_script
-from dataplatform.settings import Settings, read_password_file
+from dataplatform.settings import Settings
 
 MARIADB_JDBC_JAR = Path("/usr/share/java/mariadb-java-client.jar")
 THRIFT_SERVER_CLASS = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"
@@ -28,10 +29,11 @@ def render_spark_conf(settings: Settings, conf_dir: Path) -> Path:
         raise ServiceError(f"the MariaDB JDBC driver {MARIADB_JDBC_JAR} is missing; install "
                            "Debian's libmariadb-java (the README's commands do it)")
     conf_dir.mkdir(parents=True, exist_ok=True)
-    os.chmod(conf_dir, 0o700)  # hive-site.xml holds the metastore password
+    os.chmod(conf_dir, 0o700)  # the metastore password's keystore is in it
     values = {
         "mysql_host": settings.mysql_host, "mysql_port": settings.mysql_port,
-        "metastore_password": read_password_file(str(ensure_local_secret("mysql_metastore"))),
+        "credential_provider": store_credential(conf_dir / "metastore.jceks", METASTORE_PASSWORD,
+                                                ensure_local_secret("mysql_metastore")),
         "warehouse_dir": f"{settings.lake_root}/warehouse",
         "hive_host": settings.hive_host, "hive_port": settings.hive_port,
         "mariadb_jdbc_jar": MARIADB_JDBC_JAR,

@@ -6,11 +6,13 @@ import subprocess
 import sys
 import textwrap
 import time
+from xml.etree import ElementTree
 
 import dagster as dg
 import pytest
 from dagster._core.scheduler.instigation import InstigatorType, TickStatus
 
+from dataplatform.localstack.credentials import METASTORE_PASSWORD, provider_uri
 from dataplatform.localstack.process import port_open
 from dataplatform.localstack.thriftserver import spark_env
 from dataplatform.paths import stack_dagster_home, state_dir
@@ -52,7 +54,7 @@ def test_stack_up_on_a_running_stack_starts_nothing_and_keeps_every_process(stac
     assert all(s.healthy for s in stack.status())
 
 
-def test_secrets_and_the_spark_conf_holding_a_password_are_private(stack):
+def test_secrets_are_private_and_the_metastore_password_is_in_a_keystore_not_in_hive_site(stack, hive):
     secrets = state_dir() / "secrets"
     files = list(secrets.iterdir())
     assert {f.name for f in files} >= {"mysql_dataplatform.password", "mysql_metastore.password"}
@@ -62,7 +64,18 @@ def test_secrets_and_the_spark_conf_holding_a_password_are_private(stack):
     spark_conf = state_dir() / "conf" / "spark"
     assert stat.S_IMODE(spark_conf.stat().st_mode) == 0o700
     metastore_password = (secrets / "mysql_metastore.password").read_text().strip()
-    assert metastore_password in (spark_conf / "hive-site.xml").read_text()  # why the folder is private
+    keystore = spark_conf / "metastore.jceks"
+    assert stat.S_IMODE(keystore.stat().st_mode) == 0o600
+    assert metastore_password.encode() not in keystore.read_bytes()  # sealed, not plain text
+    hive_site = {p.findtext("name"): p.findtext("value")
+                 for p in ElementTree.parse(spark_conf / "hive-site.xml").getroot().iter("property")}
+    assert METASTORE_PASSWORD not in hive_site
+    assert hive_site["hadoop.security.credential.provider.path"] == provider_uri(keystore)
+    for conf_file in spark_conf.iterdir():
+        if conf_file.is_file():
+            assert metastore_password.encode() not in conf_file.read_bytes(), conf_file.name
+    # The Thrift Server reaches its metastore with the keystore's password.
+    assert ("default",) in hive.query("SHOW DATABASES")
 
 
 def test_a_separate_spark_session_and_hiveserver2_share_one_metastore(stack, hive):
