@@ -66,6 +66,12 @@ class TableDescription:
         return cls(columns, location)
 
 
+def _gss_reason(error: Exception) -> str:
+    """The GSSAPI major and minor messages of a `kerberos.GSSError` (args: ((text, code), (text, code)))."""
+    parts = [part[0] for part in error.args if isinstance(part, tuple) and part and isinstance(part[0], str)]
+    return ": ".join(parts) or str(error)
+
+
 AUTH_MODES = ("NONE", "NOSASL", "LDAP", "CUSTOM", "KERBEROS")
 PASSWORD_AUTH_MODES = ("LDAP", "CUSTOM")  # the mechanisms that send a password
 
@@ -167,6 +173,12 @@ class HiveServer2Resource(dg.ConfigurableResource):
                                 f"(auth {self.auth}): {exc}") from None
             raise HiveError(f"HiveServer2 at {self.host}:{self.port} is not reachable ({exc}); "
                             "is the stack up? (`dataplatform stack up`)") from None
+        except Exception as exc:
+            if self.auth == "KERBEROS" and type(exc).__module__ == "kerberos":  # GSSAPI's own failure
+                raise HiveError(f"HiveServer2 at {self.host}:{self.port}: Kerberos could not log in to service "
+                                f"{self.kerberos_service_name!r} ({_gss_reason(exc)}); is there a ticket "
+                                "(kinit, or KRB5_CLIENT_KTNAME) of the server's realm?") from None
+            raise
 
     def _named_outage(self, error: HiveError) -> HiveError:
         """`error`, or what lies behind it when that is the metastore's database being down."""

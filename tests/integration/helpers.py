@@ -3,6 +3,7 @@ files into Flume's spool folder and reading what the agent landed."""
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -213,3 +214,10 @@ def wait_until_back(stack, name: str, killed_pid: int, killed_at: float, timeout
                 pass
         assert time.monotonic() - killed_at < timeout, f"{name} not back {timeout:.0f} s after SIGKILL"
         time.sleep(0.25)
+
+
+def free_loopback_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now, for a test's own server."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -21,6 +21,7 @@ import pytest
 from dataplatform.localstack.process import port_open
 from dataplatform_assets.clickstream.landing import ClickstreamLandingResource
 from tests.integration.clickstream_corpus import CHROME, access_line, classify_batch
+from tests.integration.helpers import free_loopback_port
 
 SALT = "a-test-salt-for-visitor-ids"
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
@@ -131,9 +132,7 @@ def nginx(tmp_path):
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     if not os.path.exists(binary):
         pytest.fail("nginx is not installed: `./platform test` installs Debian's nginx package", pytrace=False)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_loopback_port()
     for folder in ("logs", "tmp"):
         (tmp_path / folder).mkdir()
     (tmp_path / "nginx.conf").write_text(NGINX_CONF % {"port": port})

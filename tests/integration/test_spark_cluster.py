@@ -163,19 +163,21 @@ def dimensions(modes, mysql, shop_tables):
     return modes
 
 
-def _stop_spark_session() -> None:
-    # This process's one Spark context, if any (pyspark has no public accessor that would not start one).
+def _stop_spark_session(unless_master: str | None = None) -> None:
+    """Stop this process's one Spark context, if any, unless it runs on `unless_master`."""
     from pyspark import SparkContext
 
-    if SparkContext._active_spark_context is not None:
-        SparkContext._active_spark_context.stop()
+    context = SparkContext._active_spark_context  # pyspark has no public accessor that would not start one
+    if context is not None and context.master != unless_master:
+        context.stop()
 
 
 @contextmanager
 def _spark_session(conf: dict[str, str]):
     """A Spark session in this process (an import's, over the stack's Spark conf and `conf`): a
-    process has one, so whatever session an earlier test left is stopped first, and this one after."""
-    _stop_spark_session()
+    process has one, so a session an earlier test left on another master is stopped first, and
+    this one after."""
+    _stop_spark_session(unless_master=conf.get("spark.master", "local[2]"))  # spark-defaults' master
     spark = LazyPySparkResource(spark_config={**IMPORT_SPARK_CONFIG, **conf})
     try:
         yield spark
