@@ -1,5 +1,5 @@
 """A throwaway Kerberos realm for the tests: MIT's KDC (Debian's krb5-kdc and krb5-admin-server,
-which `./platform setup` installs) run in the foreground from a temporary folder on a free
+which `./platform test` installs) run in the foreground from a temporary folder on a free
 loopback port, with keytabs for the principals asked for. Nothing outside the folder is touched:
 the KDC and every client find the realm through KRB5_CONFIG / KRB5_KDC_PROFILE (Java through
 -Djava.security.krb5.conf)."""
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -86,6 +87,10 @@ class Realm:
 @contextmanager
 def kerberos_realm(root: Path) -> Iterator[Realm]:
     """A KDC for REALM serving from `root` until the block ends."""
+    missing = [tool for tool in ("kdb5_util", "kadmin.local", "krb5kdc", "kinit") if not shutil.which(tool)]
+    if missing:
+        raise RuntimeError(f"{', '.join(missing)} not found: `./platform test` installs Debian's krb5-kdc, "
+                           "krb5-admin-server and krb5-user")
     realm = Realm(root, free_loopback_port())
     values = {"realm": REALM, "port": realm.port, "root": root}
     realm.krb5_conf.write_text(KRB5_CONF.format(**values))
