@@ -7,14 +7,12 @@ a login without one and a login without a ticket are refused with an error that 
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from dataplatform.localstack import process
-from dataplatform.localstack.java import find_java_home
-from dataplatform.localstack.jvm import SHORT_LIVED_OPTIONS
+from dataplatform.localstack.jvm import SHORT_LIVED_OPTIONS, compile_tool
 from dataplatform.localstack.thriftserver import MARIADB_JDBC_JAR, spark_env, thrift_server_command
 from resources.hive import HiveError, HiveServer2Resource
 from tests.integration.kdc import REALM, kerberos_realm
@@ -33,10 +31,8 @@ def password_server(stack, tmp_path_factory):
     import pyspark
 
     work = tmp_path_factory.mktemp("hive-auth")
-    classes = work / "classes"
     jars = Path(pyspark.__file__).parent / "jars"
-    subprocess.run([str(find_java_home() / "bin" / "javac"), "-nowarn", "-d", str(classes), "-cp",
-                    str(next(jars.glob("spark-hive-thriftserver_*.jar"))), str(PROVIDER)], check=True)
+    classes = compile_tool(PROVIDER, str(next(jars.glob("spark-hive-thriftserver_*.jar"))))
     secret = work / "hive.password"
     secret.write_text("a-password-for-the-auth-test\n")
     secret.chmod(0o600)
