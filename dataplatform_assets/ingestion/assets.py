@@ -6,6 +6,7 @@ from dagster_pyspark import LazyPySparkResource
 
 from dataplatform_assets.catalog.dictionary import column_schema, describe
 from dataplatform_assets.catalog.lineage import lineage_metadata
+from dataplatform_assets.ingestion.binlog_capture import BinlogUnavailable
 from dataplatform_assets.ingestion.engine_choice import ImportEngineResource
 from dataplatform_assets.ingestion.load_state import loads_since, published_loads
 from dataplatform_assets.ingestion.raw_tables import (
@@ -33,7 +34,7 @@ from resources.sqoop import SqoopResource
 # cannot heal by waiting (schema drift, a load that does not match its snapshot) raise dg.Failure
 # without retries. Named classes only: a bare ValueError also comes from a NameNode that answers
 # while it restarts (fsspec turns its IllegalArgumentException into one) or a JSON reply cut short.
-PERMANENT_FAILURES = (SchemaDrift, ImportMismatch, UnsupportedColumn, ContractError, SqlError)
+PERMANENT_FAILURES = (SchemaDrift, ImportMismatch, UnsupportedColumn, ContractError, SqlError, BinlogUnavailable)
 WINDOW_CHECK = "load_matches_source_window"
 DUPLICATES_CHECK = "current_view_has_unique_keys"
 COUNT_CHECK = "current_view_matches_source_rows"
@@ -88,7 +89,7 @@ def build_import_asset(spec: SourceTable) -> dg.AssetsDefinition:
         context.log.info(f"importing shop.{spec.name} ({spec.mode}) as load {load_id}")
         engine = import_engine.engine_for(spec, sqoop=sqoop, spark=spark)
         try:
-            result = run_import(mysql, lake, spec, load_id, engine=engine,
+            result = run_import(mysql, lake, spec, load_id, engine=engine, capture=import_engine.capture_for(spec),
                                 progress=lambda rows: context.log.debug(f"{spec.name}: {rows:,} rows"))
         except PERMANENT_FAILURES as exc:
             raise dg.Failure(str(exc), allow_retries=False) from exc
@@ -99,6 +100,8 @@ def build_import_asset(spec: SourceTable) -> dg.AssetsDefinition:
         if not spec.keep_loads:
             drop_superseded_loads(lake, spec.name, result.base_load_id)
         current_rows, duplicates = current_view_counts(hive, spec)
+        if result.note:
+            context.log.warning(result.note)
         context.log.info(f"{spec.name}: {result.mode} load of {result.rows:,} rows "
                          f"({result.tombstones:,} deletes) in {result.seconds:.1f}s -> {view}")
         # Only an engine reading inside the snapshot the counts come from (pymysql) is exact; the others
@@ -118,7 +121,9 @@ def build_import_asset(spec: SourceTable) -> dg.AssetsDefinition:
                 "mode": result.mode,
                 "rows_loaded": result.rows,
                 "deletes_loaded": result.tombstones,
+                "capture": result.capture,
                 "changed_chunks": result.changed_chunks,
+                "changed_keys": result.changed_keys,
                 "low_watermark": result.low_watermark or "",
                 "high_watermark": result.high_watermark or "",
                 "added_columns": ", ".join(result.added_columns),

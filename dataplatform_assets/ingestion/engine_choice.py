@@ -1,4 +1,5 @@
-"""Which engine reads MySQL: each table's contract says, and this resource can override them all."""
+"""Which engine reads MySQL, and how changes are found: each table's contract says, and this
+resource can override them all."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataplatform_assets.ingestion.engines import ImportEngine
 from dataplatform_assets.ingestion.pymysql_engine import PyMySQLEngine
 from dataplatform_assets.ingestion.spark_engine import SparkEngine
 from dataplatform_assets.ingestion.sqoop_engine import SqoopEngine
-from dataplatform_assets.ingestion.tables import SourceTable
+from dataplatform_assets.ingestion.tables import CAPTURES, Capture, SourceTable
 from resources.sqoop import SqoopResource
 
 ENGINES = ("pymysql", "connectorx", "spark", "sqoop")
@@ -38,16 +39,28 @@ def engine_named(name: str, *, sqoop: SqoopResource | None = None,
 
 
 class ImportEngineResource(dg.ConfigurableResource):
-    """Set `engine` (in the launchpad's resource config, or a test's resources) to import every table
-    with one engine; unset, each table uses its contract's (tables.py)."""
+    """Set `engine` or `capture` (in the launchpad's resource config, or a test's resources) to import
+    every table with one engine or change capture; unset, each table uses its contract's (tables.py)."""
 
     engine: str | None = Field(default=None, description=f"engine for every table, overriding the "
                                                          f"contracts: one of {', '.join(ENGINES)}")
+    capture: str | None = Field(default=None, description=f"change capture for every table, overriding "
+                                                          f"the contracts: one of {', '.join(CAPTURES)}")
 
     @field_validator("engine")
     @classmethod
     def _known_engine(cls, name: str | None) -> str | None:
         return None if name is None else _known(name)
+
+    @field_validator("capture")
+    @classmethod
+    def _known_capture(cls, name: str | None) -> str | None:
+        if name is not None and name not in CAPTURES:
+            raise ValueError(f"unknown change capture {name!r}; known: {', '.join(CAPTURES)}")
+        return name
+
+    def capture_for(self, spec: SourceTable) -> Capture:
+        return self.capture or spec.capture
 
     def engine_for(self, spec: SourceTable, *, sqoop: SqoopResource,
                    spark: LazyPySparkResource) -> ImportEngine:

@@ -26,6 +26,8 @@ class LoadState:
     # When the load's snapshot was taken, by the source's clock (ISO 8601, UTC). Loads written
     # before it was recorded have none: their load id (the import's start) stands in.
     snapshot_at: str | None = None
+    binlog: list | None = None  # [file, position] of the snapshot, when the table's capture is binlog
+    source_rows: int | None = None  # rows the source held for the contract's selection at the snapshot
 
     @property
     def snapshot_time(self) -> str:

@@ -51,6 +51,13 @@ def incremental_selection(spec: SourceTable, low: str | None, upper: str | None,
     return Selection(_predicate("incremental_selection", base=base_filter(spec), window=window), params)
 
 
+def key_selection(spec: SourceTable, keys: frozenset[int]) -> Selection:
+    """Within the contract's filter, the rows of `keys` (what the binary log saw change)."""
+    chosen = (_predicate("changed_keys", key=ident(spec.key), keys=lits(sorted(keys))) if keys
+              else _predicate("nothing"))
+    return Selection(_predicate("incremental_selection", base=base_filter(spec), window=chosen))
+
+
 def hash_expression(columns: list[Column]) -> Sql:
     """The columns a chunk's content hash covers, each NULL-safe."""
     return raw(", ".join(statement(SNAPSHOT_SQL, "hashed_column", column=ident(c.name)) for c in columns))

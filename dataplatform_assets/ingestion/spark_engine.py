@@ -18,9 +18,7 @@ from dataclasses import dataclass
 import pyarrow.parquet as pq
 from dagster_pyspark import LazyPySparkResource
 
-from dataplatform_assets.ingestion.engines import EngineRead, EngineRows
-from dataplatform_assets.ingestion.selection import SNAPSHOT_SQL
-from resources.sql import ident, raw, statement
+from dataplatform_assets.ingestion.engines import EngineRead, EngineRows, key_range
 
 SPARK_FILE_PREFIX = "part-0"  # Spark names its files part-00000-<uuid>-c000...; ours is part-00000.parquet
 OWN_FILE = "part-00000.parquet"  # the importer uploads it after Spark's files are counted; skipped all the same
@@ -38,12 +36,6 @@ class SparkEngine:
     name: str = "spark"
     in_snapshot: bool = False
 
-    def _key_range(self, job: EngineRead) -> tuple[int, int] | None:
-        with job.mysql.connect() as conn, conn.cursor() as cur:
-            cur.execute(statement(SNAPSHOT_SQL, "key_range", key=ident(job.spec.key), selection=raw(job.query)))
-            low, high = cur.fetchone()
-        return None if low is None else (int(low), int(high))
-
     def read(self, job: EngineRead) -> EngineRows:
         """Write the selection's rows into the staging folder as Spark's own Parquet files."""
         from pyspark.sql import functions as F
@@ -55,10 +47,10 @@ class SparkEngine:
                   .option("user", mysql.user).option("password", mysql.read_password())
                   .option("fetchsize", str(spec.fetch_size))
                   .option("dbtable", f"({job.query}) AS selection"))
-        key_range = self._key_range(job) if spec.num_partitions > 1 else None
-        if key_range is not None:
+        bounds = key_range(job) if spec.num_partitions > 1 else None
+        if bounds is not None:
             reader = (reader.option("partitionColumn", spec.key).option("numPartitions", str(spec.num_partitions))
-                      .option("lowerBound", str(key_range[0])).option("upperBound", str(key_range[1] + 1)))
+                      .option("lowerBound", str(bounds[0])).option("upperBound", str(bounds[1] + 1)))
         frame = reader.load().select(*[F.col(f"`{c.name}`").cast(c.hive_type).alias(c.name) for c in job.columns],
                                      F.lit(False).alias("_deleted"))
         frame.write.mode("append").option("compression", "snappy").parquet(lake.uri(job.staging))
@@ -69,7 +61,7 @@ class SparkEngine:
                 continue
             with fs.open_input_file(lake.path(f"{job.staging}/{entry.name}")) as handle:
                 written += pq.ParquetFile(handle).metadata.num_rows
-            if job.changed:
+            if job.tracks_keys:
                 keys = pq.read_table(lake.path(f"{job.staging}/{entry.name}"), columns=[spec.key], filesystem=fs)
                 seen |= job.seen_keys(keys[spec.key].to_pylist())
         job.progress(written)

@@ -78,7 +78,7 @@ class SqoopEngine:
             data = data.append_column("_deleted", pa.array([False] * data.num_rows, pa.bool_()))
             job.writer.write_table(data.cast(job.writer.schema))
             written += data.num_rows
-            seen |= job.seen_keys(data[spec.key].to_pylist()) if job.changed else set()
+            seen |= job.seen_keys(data[spec.key].to_pylist()) if job.tracks_keys else set()
         lake.delete_dir(target)
         job.progress(written)
         return EngineRows(written, seen)

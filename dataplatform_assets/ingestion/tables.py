@@ -15,6 +15,8 @@ from typing import Literal
 
 Mode = Literal["full", "append", "lastmodified"]
 MODES = ("full", "append", "lastmodified")
+Capture = Literal["checksums", "binlog"]
+CAPTURES = ("checksums", "binlog")
 
 
 class ContractError(ValueError):
@@ -42,10 +44,16 @@ class SourceTable:
     # Keep every load (and show it in raw.mysql_<table>) instead of dropping those before the latest
     # full load: the warehouse's SCD-2 dimensions are built, and rebuilt, from them.
     keep_loads: bool = False
+    # How an incremental load finds what changed: `checksums` (the check column's window plus every
+    # key chunk whose checksum moved, which scans the table each run) or `binlog` (the keys the
+    # source's row-based binary log saw change, binlog_capture.py: cost follows the change).
+    capture: Capture = "checksums"
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ContractError(f"{self.name}: mode must be one of {MODES}, got {self.mode!r}")
+        if self.capture not in CAPTURES:
+            raise ContractError(f"{self.name}: capture must be one of {CAPTURES}, got {self.capture!r}")
         if self.mode != "full" and not self.check_column:
             raise ContractError(f"{self.name}: mode {self.mode} needs a check_column")
         if self.mode == "lastmodified" and not self.merge_key:

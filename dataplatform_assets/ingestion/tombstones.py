@@ -29,7 +29,11 @@ def current_keys(lake: LakeResource, spec: SourceTable, loads: list[str], chunks
 def write_tombstones(lake: LakeResource, spec: SourceTable, loads: list[str], changed: set[int], seen: set[int],
                      columns: list[Column], writer: pq.ParquetWriter) -> int:
     """Append tombstones for the keys of `changed` chunks alive in `loads` but not `seen`; how many."""
-    gone = sorted(current_keys(lake, spec, loads, changed) - seen)
+    return append_tombstones(spec, sorted(current_keys(lake, spec, loads, changed) - seen), columns, writer)
+
+
+def append_tombstones(spec: SourceTable, gone: list[int], columns: list[Column], writer: pq.ParquetWriter) -> int:
+    """Append a tombstone for each key of `gone`; how many."""
     if gone:
         empty = {c.name: pa.nulls(len(gone), c.arrow_type) for c in columns}
         empty[spec.key] = pa.array(gone, type=next(c.arrow_type for c in columns if c.name == spec.key))

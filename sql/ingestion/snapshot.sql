@@ -27,6 +27,11 @@ GROUP BY chunk;
 -- it. Only a stride: rows outside the bounds are still read (by the first and last partitions).
 SELECT MIN({key}), MAX({key}) FROM ({selection}) AS selection;
 
+-- name: key_batch
+-- One bounded read of the selection: the keys in [low, high). The derived table is merged into
+-- the outer query, so the read is a range scan of the key.
+SELECT * FROM ({selection}) AS selection WHERE {key} >= {low} AND {key} < {high};
+
 -- name: count_rows
 SELECT COUNT(*) FROM {table} WHERE {where};
 
@@ -61,3 +66,7 @@ FALSE
 
 -- name: incremental_selection
 {base} AND ({window})
+
+-- name: changed_keys
+-- The keys the binary log saw change since the last load (binlog capture).
+{key} IN ({keys})

@@ -21,5 +21,6 @@ GRANT ALL PRIVILEGES ON metastore.* TO 'metastore'@'%%';
 CREATE USER IF NOT EXISTS 'dataplatform'@'%%' IDENTIFIED BY %(app_password)s;
 ALTER USER 'dataplatform'@'%%' IDENTIFIED BY %(app_password)s;
 GRANT ALL PRIVILEGES ON `shop%%`.* TO 'dataplatform'@'%%';
-GRANT PROCESS, RELOAD ON *.* TO 'dataplatform'@'%%';
+-- REPLICATION SLAVE: binlog change capture reads the binary log as a replica does.
+GRANT PROCESS, RELOAD, REPLICATION SLAVE ON *.* TO 'dataplatform'@'%%';
 FLUSH PRIVILEGES;

@@ -57,8 +57,9 @@ def load_fresh_shop(mysql, shop_tables):
 
 
 def use_engine(name, test_resources, setenv):
-    """Point the test resources at import engine `name`."""
-    test_resources["import_engine"] = ImportEngineResource(engine=name)
+    """Point the test resources at import engine `name`, or `engine+capture` (e.g. connectorx+binlog)."""
+    name, _, capture = name.partition("+")
+    test_resources["import_engine"] = ImportEngineResource(engine=name, capture=capture or None)
     if name == "spark":
         use_spark_conf(setenv)
 

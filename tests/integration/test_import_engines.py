@@ -1,4 +1,5 @@
-"""The four import engines behind one contract, each against a live, changing source.
+"""The four import engines behind one contract, and the default engine with binlog change capture,
+each against a live, changing source.
 
 Each engine imports a fresh shop once (a Sqoop import alone takes about 30 s: a JVM per table);
 this module's tests of that engine then run in order on that lake. Each test leaves the lake equal
@@ -25,8 +26,11 @@ from tests.integration.helpers import (
     use_engine,
 )
 
+# The engines with the contracts' checksum capture, and the default engine with binlog capture.
+CASES = (*ENGINES, "connectorx+binlog")
 
-@pytest.fixture(scope="module", params=ENGINES)
+
+@pytest.fixture(scope="module", params=CASES)
 def engine_import(request, mysql, lake, shop_tables, test_resources):
     """(engine, result of its first run): a fresh shop imported by `engine` into an empty test lake."""
     with pytest.MonkeyPatch.context() as patch:
@@ -65,10 +69,15 @@ def test_an_incremental_run_catches_a_change_batch_back_dated_updates_and_delete
         conn.commit()
     delete_customers(mysql, [9])  # its orders first, as the foreign keys demand
     result = materialize(test_resources)
-    modes = {e.asset_key.path[-1]: e.materialization.metadata["mode"].value
-             for e in result.get_asset_materialization_events()}
-    assert modes == {"customers": "lastmodified", "products": "lastmodified", "orders": "lastmodified",
-                     "order_items": "append"}
+    metadata = {e.asset_key.path[-1]: e.materialization.metadata for e in result.get_asset_materialization_events()}
+    assert {table: m["mode"].value for table, m in metadata.items()} == {
+        "customers": "lastmodified", "products": "lastmodified", "orders": "lastmodified", "order_items": "append"}
+    engine, _ = engine_import
+    capture = engine.partition("+")[2] or "checksums"
+    assert {m["capture"].value for m in metadata.values()} == {capture}
+    if capture == "binlog":  # the changed keys, found without a checksum of any chunk
+        assert metadata["customers"]["changed_keys"].value >= 2
+        assert {m["changed_chunks"].value for m in metadata.values()} == {0}
     assert_current_equals_source(hive, mysql)
     assert hive.query(f"SELECT city FROM {hive.db('raw')}.mysql_customers_current WHERE customer_id = 5") \
         == [("Atlantis",)]
@@ -149,8 +158,9 @@ class Writer(threading.Thread):
 
 # Each run imports all four tables while the writer works (about 10 s; Sqoop starts a JVM per
 # table and run, about 25 s a run): three runs give each engine hundreds of concurrent writes to
-# race (the writer does about 50 a second), and one does for Sqoop.
-RUNS = {"sqoop": 1}
+# race (the writer does about 50 a second), and one does for Sqoop. Binlog capture, the newest,
+# takes ten consecutive runs.
+RUNS = {"sqoop": 1, "connectorx+binlog": 10}
 
 
 def test_a_concurrent_writer_during_incremental_runs_loses_nothing(engine_import, mysql, hive, lake,
