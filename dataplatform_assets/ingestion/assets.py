@@ -130,6 +130,7 @@ def build_import_asset(spec: SourceTable) -> dg.AssetsDefinition:
                 "bytes": result.bytes,
                 "duration_s": round(result.seconds, 3),
                 "engine": result.engine,
+                **({"full_load_reason": result.note} if result.note else {}),
             },
             check_results=[
                 dg.AssetCheckResult(check_name=WINDOW_CHECK, passed=result.rows == result.expected_rows,

@@ -170,7 +170,7 @@ def _plan_by_checksums(cur, spec: SourceTable, columns: list[Column], previous: 
                 low=low, upper=upper, source_rows=source_rows)
 
 
-def _plan_by_binlog(cur, mysql: MySQLResource, spec: SourceTable, previous: LoadState | None,
+def _plan_by_binlog(cur, mysql: MySQLResource, spec: SourceTable, key_ordinal: int, previous: LoadState | None,
                     incremental: bool) -> Plan:
     """The keys the binary log saw change since the last load's position (binlog_capture.py)."""
     position = snapshot_position(cur)
@@ -179,7 +179,7 @@ def _plan_by_binlog(cur, mysql: MySQLResource, spec: SourceTable, previous: Load
         return Plan(everything, False, binlog=position)
     start = BinlogPosition(*previous.binlog)
     try:
-        changes = read_changes(mysql, spec.name, spec.key, start, position)
+        changes = read_changes(mysql, spec.name, key_ordinal, start, position)
     except BinlogGap as gap:
         return Plan(everything, False, binlog=position, note=str(gap))
     # Without a filter the binary log alone says how many rows the source holds now.
@@ -202,7 +202,8 @@ def _import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load_id
 
     with mysql.connect() as conn:
         cur = conn.cursor()
-        columns = _selected(read_columns(cur, spec.name), spec)
+        source_columns = read_columns(cur, spec.name)
+        columns = _selected(source_columns, spec)
         added = check_drift(spec.name, previous.columns, columns) if previous else []
         # An incremental load continues the last one's capture; a change of capture starts over.
         incremental = (spec.mode != "full" and previous is not None and not force_full and not added
@@ -211,7 +212,8 @@ def _import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load_id
         cur.execute(statement(SNAPSHOT_SQL, "begin_snapshot"))
         cur.execute(statement(SNAPSHOT_SQL, "snapshot_time"))
         snapshot_at = cur.fetchone()[0]
-        plan = (_plan_by_binlog(cur, mysql, spec, previous, incremental) if capture == "binlog"
+        key_ordinal = [c.name for c in source_columns].index(spec.key) + 1  # how the binary log names it
+        plan = (_plan_by_binlog(cur, mysql, spec, key_ordinal, previous, incremental) if capture == "binlog"
                 else _plan_by_checksums(cur, spec, columns, previous, incremental))
         incremental, selection = plan.incremental, plan.selection
         cur.execute(statement(SNAPSHOT_SQL, "count_rows", table=table, where=selection.where), selection.params)

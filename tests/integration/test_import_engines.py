@@ -14,7 +14,7 @@ import pytest
 
 from dataplatform.generator.changes import apply_change_batch
 from dataplatform_assets.ingestion.engine_choice import ENGINES, ImportEngineResource
-from dataplatform_assets.ingestion.load_state import published_loads
+from dataplatform_assets.ingestion.load_state import latest_state, published_loads, table_dir, write_state
 from dataplatform_assets.ingestion.tables import SHOP_TABLES
 from tests.integration.helpers import (
     delete_customers,
@@ -182,3 +182,25 @@ def test_a_concurrent_writer_during_incremental_runs_loses_nothing(engine_import
     materialize(test_resources)  # the run after the last write
     assert_current_equals_source(hive, mysql)
     assert len(published_loads(lake, "orders")) == before + runs + 1  # one load per run
+
+
+def test_binlog_capture_starts_over_with_a_full_load_when_its_position_is_gone(engine_import, mysql, hive, lake,
+                                                                               test_resources):
+    engine, _ = engine_import
+    if not engine.endswith("+binlog"):
+        pytest.skip("checksum capture keeps no binary log position")
+    # The last customers load remembers a binary log file the server no longer has (as after a purge).
+    state = latest_state(lake, "customers")
+    state.binlog = ["mysql-bin.000000", 4]
+    write_state(lake, f"{table_dir('customers')}/load_id={state.load_id}", state)
+    with mysql.connect() as conn, conn.cursor() as cur:
+        cur.execute("UPDATE customers SET city = 'Lyonesse' WHERE customer_id = 7")
+        conn.commit()
+    result = materialize(test_resources)
+    metadata = {e.asset_key.path[-1]: e.materialization.metadata for e in result.get_asset_materialization_events()}
+    assert metadata["customers"]["mode"].value == "full"
+    assert "mysql-bin.000000:4 on is gone from the source" in metadata["customers"]["full_load_reason"].value
+    assert metadata["orders"]["mode"].value == "lastmodified"
+    assert_current_equals_source(hive, mysql)
+    assert materialize(test_resources).get_asset_materialization_events()[0].materialization.metadata["mode"].value \
+        != "full"  # and the next run is incremental again
