@@ -88,38 +88,40 @@ def binlog_files(start: BinlogPosition, end: BinlogPosition) -> list[str]:
     return [f"{stem}.{number:0{len(first)}d}" for number in range(int(first), last + 1)]
 
 
-def _key_value(line: str) -> int:
+def _key_value(line: bytes) -> int:
     """`###   @1=42`, or for an unsigned value past the signed range `###   @1=-1 (18446744073709551615)`."""
-    value = line.split("=", 1)[1]
-    return int(value.split("(", 1)[1].rstrip(")") if "(" in value else value)
+    value = line.split(b"=", 1)[1]
+    return int(value.split(b"(", 1)[1].rstrip().rstrip(b")") if b"(" in value else value)
 
 
 def parse_changes(lines, database: str, table: str, key_ordinal: int) -> KeyChanges:
-    """KeyChanges from mariadb-binlog's decoded row events (`--base64-output=DECODE-ROWS --verbose`):
-    each event names its table, then lists the before image (WHERE) and after image (SET) as
-    `@<ordinal>=<value>` lines."""
-    target = f"`{database}`.`{table}`"
-    key_line = f"###   @{key_ordinal}="
+    """KeyChanges from mariadb-binlog's decoded row events (`--base64-output=DECODE-ROWS --verbose`),
+    as bytes lines: each event names its table, then lists the before image (WHERE) and the after
+    image (SET) as `###   @<ordinal>=<value>` lines."""
+    target = f"`{database}`.`{table}`".encode()
+    key_line = f"###   @{key_ordinal}=".encode()
     changes, kind, old = KeyChanges(), None, None
     for line in lines:
-        if line.startswith("### "):
-            if line.startswith(("### INSERT INTO ", "### UPDATE ", "### DELETE FROM ")):
-                kind = line.split()[1] if line.rstrip().endswith(target) else None
-                old = None
-                if kind:
-                    changes.row_events += 1
-            elif kind and line.startswith(key_line):
-                key = _key_value(line)
-                if kind == "INSERT":
+        marker = line[4:5]  # "### INSERT ...", "### UPDATE ...", "### DELETE ...", or "###   @n=..."
+        if marker == b" ":
+            if kind is None or not line.startswith(key_line):
+                continue
+            key = _key_value(line)
+            if kind == b"INSERT":
+                changes.touch(key, False, True)
+            elif kind == b"DELETE":
+                changes.touch(key, True, False)
+            elif old is None:  # an update's before image comes first
+                old = key
+            else:  # ... then its after image; a changed key is a delete and an insert
+                changes.touch(old, True, key == old)
+                if key != old:
                     changes.touch(key, False, True)
-                elif kind == "DELETE":
-                    changes.touch(key, True, False)
-                elif old is None:  # an update's before image comes first
-                    old = key
-                else:  # ... then its after image; a changed key is a delete and an insert
-                    changes.touch(old, True, key == old)
-                    if key != old:
-                        changes.touch(key, False, True)
+        elif marker in (b"I", b"U", b"D") and line.startswith(b"### "):
+            kind = line.split(None, 2)[1] if line.rstrip().endswith(target) else None
+            old = None
+            if kind:
+                changes.row_events += 1
     return changes
 
 
@@ -139,10 +141,9 @@ def read_changes(mysql: MySQLResource, table: str, key_ordinal: int, start: Binl
         command = [program, f"--defaults-extra-file={options}", "--read-from-remote-server",
                    "--base64-output=DECODE-ROWS", "--verbose", f"--table={table}",
                    f"--start-position={start.pos}", f"--stop-position={end.pos}", *binlog_files(start, end)]
-        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              errors="replace") as reader:
+        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as reader:
             changes = parse_changes(reader.stdout, mysql.schema(), table, key_ordinal)
-            error = reader.stderr.read()
+            error = reader.stderr.read().decode(errors="replace")
     if reader.returncode != 0:
         if "Could not find" in error or "not find first log" in error:
             raise BinlogGap(f"{table}: the binary log from {start} on is gone from the source "

@@ -30,17 +30,19 @@ class ConnectorXEngine:
         """Each key range is one whole connectorx result (Rust, Arrow-native), never a stream: a
         stream that ends early has been reported to end silently (connector-x#913), and a short
         load must never publish."""
-        bounds = key_range(job)
-        if bounds is None:
+        if job.expected_rows is not None and job.expected_rows <= BATCH_KEYS:
+            batches = [None]  # a small selection (an incremental load's, mostly): one statement
+        elif (bounds := key_range(job)) is None:
             return EngineRows(0, set())
+        else:
+            batches = key_batches(*bounds)
         written, seen = 0, set()
-        batches = key_batches(*bounds)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="connectorx") as prefetch:
-            pending = prefetch.submit(self._read_batch, job, *batches[0])
-            for following in [*batches[1:], None]:
+            pending = prefetch.submit(self._read_batch, job, batches[0])
+            for following in batches[1:] + [False]:
                 data = pending.result()
-                if following is not None:
-                    pending = prefetch.submit(self._read_batch, job, *following)
+                if following is not False:
+                    pending = prefetch.submit(self._read_batch, job, following)
                 job.writer.write_table(data)
                 written += data.num_rows
                 job.progress(written)
@@ -48,11 +50,13 @@ class ConnectorXEngine:
         return EngineRows(written, seen)
 
     @staticmethod
-    def _read_batch(job: EngineRead, low: int, high: int) -> pa.Table:
+    def _read_batch(job: EngineRead, keys: tuple[int, int] | None) -> pa.Table:
+        """The selection's rows with keys in [low, high), or all of them."""
         import connectorx
 
-        query = statement(SNAPSHOT_SQL, "key_batch", selection=raw(job.query), key=ident(job.spec.key),
-                          low=lit(low), high=lit(high))
+        query = job.query if keys is None else statement(
+            SNAPSHOT_SQL, "key_batch", selection=raw(job.query), key=ident(job.spec.key), low=lit(keys[0]),
+            high=lit(keys[1]))
         table = connectorx.read_sql(job.mysql.connectorx_url(), query, return_type="arrow")
         arrays = [table[c.name].cast(c.arrow_type) for c in job.columns]
         arrays.append(pa.array([False] * table.num_rows, pa.bool_()))

@@ -34,6 +34,7 @@ class EngineRead:
     progress: Callable[[int], None]
     snapshot: object | None = None  # the importer's open snapshot connection, for in-snapshot engines
     changed_keys: frozenset[int] = frozenset()  # keys the binary log saw change, reported back too
+    expected_rows: int | None = None  # rows the snapshot holds for the selection (a hint for reading it)
 
     @property
     def tracks_keys(self) -> bool:

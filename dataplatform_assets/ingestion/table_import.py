@@ -238,8 +238,9 @@ def _import(mysql: MySQLResource, lake: LakeResource, spec: SourceTable, load_id
             local_part = Path(scratch) / "part-00000.parquet"
             writer = scope.enter_context(pq.ParquetWriter(local_part, lake_schema(columns), compression="zstd"))
             rows = engine.read(EngineRead(mysql=mysql, spec=spec, columns=columns, query=query, changed=plan.changed,
-                                          changed_keys=plan.changed_keys, writer=writer, lake=lake, staging=staging,
-                                          progress=progress, snapshot=conn if engine.in_snapshot else None))
+                                          changed_keys=plan.changed_keys, expected_rows=expected, writer=writer,
+                                          lake=lake, staging=staging, progress=progress,
+                                          snapshot=conn if engine.in_snapshot else None))
             conn.commit()
             if plan.changed:
                 tombstones = write_tombstones(lake, spec, loads_since(lake, spec.name, previous.base_load_id),

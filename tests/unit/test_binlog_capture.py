@@ -42,7 +42,7 @@ EVENTS = """\
 
 
 def test_every_insert_update_and_delete_of_the_table_is_one_changed_key():
-    changes = parse_changes(EVENTS.splitlines(), "shop", "orders", key_ordinal=1)
+    changes = parse_changes(EVENTS.encode().splitlines(), "shop", "orders", key_ordinal=1)
     # 5 is another table's; 6 -> 7 is a key update (a delete and an insert); 11 came and went.
     assert changes.keys == {10, 3, 4, 6, 7, 11, 18446744073709551615}
     assert changes.row_events == 7
@@ -52,7 +52,7 @@ def test_every_insert_update_and_delete_of_the_table_is_one_changed_key():
 
 
 def test_the_key_is_read_from_its_own_column():
-    lines = ["### DELETE FROM `shop`.`orders`", "### WHERE", "###   @1='x'", "###   @2=42", "###   @12=7"]
+    lines = [b"### DELETE FROM `shop`.`orders`", b"### WHERE", b"###   @1='x'", b"###   @2=42", b"###   @12=7"]
     assert parse_changes(lines, "shop", "orders", key_ordinal=2).keys == {42}
 
 

@@ -21,6 +21,7 @@ def test_shop_tables_use_incremental_modes_with_their_check_columns():
     ({"mode": "sometimes"}, "mode must be one of"),
     ({"columns": ("name",)}, "must include the primary key"),
     ({"chunk_rows": 0}, "must be positive"),
+    ({"capture": "triggers"}, "capture must be one of"),
 ])
 def test_impossible_contracts_are_refused(kwargs, message):
     with pytest.raises(ContractError, match=message):
@@ -45,6 +46,27 @@ def test_dropped_retyped_or_not_null_columns_stop_the_import(now, message):
 def test_engine_is_part_of_the_contract_and_defaults_to_connectorx():
     assert {t.engine for t in SHOP_TABLES} == {"connectorx"}
     assert SourceTable("t", ("id",), "a table", engine="pymysql").engine == "pymysql"
+
+
+def test_capture_is_part_of_the_contract_and_the_resource_can_override_it():
+    from dataplatform_assets.ingestion.engine_choice import ImportEngineResource
+
+    assert {t.capture for t in SHOP_TABLES} == {"checksums"}
+    spec = SourceTable("t", ("id",), "a table", capture="binlog")
+    assert ImportEngineResource().capture_for(spec) == "binlog"
+    assert ImportEngineResource(capture="checksums").capture_for(spec) == "checksums"
+    with pytest.raises(ValueError, match="unknown change capture 'wal'"):
+        ImportEngineResource(capture="wal")
+
+
+def test_connectorx_reads_a_key_range_in_bounded_spans_that_cover_it_once():
+    from dataplatform_assets.ingestion.connectorx_engine import key_batches
+
+    assert key_batches(1, 10, span=4) == [(1, 5), (5, 9), (9, 11)]
+    assert key_batches(7, 7, span=4) == [(7, 8)]
+    batches = key_batches(3, 1_000_003)
+    assert batches[0][0] == 3 and batches[-1][1] == 1_000_004
+    assert all(high - low <= 250_000 and high == following[0] for (low, high), following in zip(batches, batches[1:]))
 
 
 def test_four_engines_sit_behind_the_contract():
