@@ -160,10 +160,7 @@ def last_value() -> str:
 def run_dump() -> tuple[float, float]:
     s = _settings()
     with tempfile.TemporaryDirectory() as tmp:
-        cnf = Path(tmp) / "client.cnf"  # credentials in a 0600 file, never on the command line
-        cnf.touch(mode=0o600)
-        cnf.write_text(f"[client]\nhost={s.mysql_host}\nport={s.mysql_port}\nuser={s.mysql_user}\n"
-                       f"password={s.mysql_password()}\n")
+        cnf = s.mysql(database=DATABASE).client_options_file(Path(tmp))
         seconds, peak, _ = min(measure(["mariadb-dump", f"--defaults-extra-file={cnf}", "--single-transaction",
                                         "--quick", f"--result-file={Path(tmp) / 'orders.sql'}", DATABASE, TABLE])
                                for _ in range(3))

@@ -56,6 +56,15 @@ class MySQLResource(dg.ConfigurableResource):
         return (f"mysql://{quote(self.user, safe='')}:{quote(self.read_password(), safe='')}"
                 f"@{self.host}:{self.port}/{self.schema()}")
 
+    def client_options_file(self, directory: Path) -> Path:
+        """A `[client]` options file for MariaDB's command-line tools (`--defaults-extra-file`), in
+        `directory`, readable by its owner only: the password never goes on a command line."""
+        options = Path(directory) / "client.cnf"
+        options.touch(mode=0o600)
+        options.write_text(f"[client]\nhost={self.host}\nport={self.port}\nuser={self.user}\n"
+                           f"password={self.read_password()}\n")
+        return options
+
     def ensure_database(self) -> None:
         """Create the configured schema if it does not exist yet."""
         create = statement("shop/create_database.sql", database=ident(self.schema()))

@@ -15,7 +15,6 @@ import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from resources.mysql import MySQLResource
 from resources.sql import statement
@@ -134,11 +133,7 @@ def read_changes(mysql: MySQLResource, table: str, key_ordinal: int, start: Binl
     if program is None:
         raise BinlogUnavailable("binlog capture needs the mariadb-binlog client (Debian's mariadb-client)")
     with tempfile.TemporaryDirectory(prefix="binlog-") as tmp:
-        options = Path(tmp) / "client.cnf"  # the password in a private file, never on a command line
-        options.touch(mode=0o600)
-        options.write_text(f"[client]\nhost={mysql.host}\nport={mysql.port}\nuser={mysql.user}\n"
-                           f"password={mysql.read_password()}\n")
-        command = [program, f"--defaults-extra-file={options}", "--read-from-remote-server",
+        command = [program, f"--defaults-extra-file={mysql.client_options_file(tmp)}", "--read-from-remote-server",
                    "--base64-output=DECODE-ROWS", "--verbose", f"--table={table}",
                    f"--start-position={start.pos}", f"--stop-position={end.pos}", *binlog_files(start, end)]
         with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as reader:

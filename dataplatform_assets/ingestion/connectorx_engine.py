@@ -39,10 +39,10 @@ class ConnectorXEngine:
         written, seen = 0, set()
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="connectorx") as prefetch:
             pending = prefetch.submit(self._read_batch, job, batches[0])
-            for following in batches[1:] + [False]:
+            for index in range(len(batches)):
                 data = pending.result()
-                if following is not False:
-                    pending = prefetch.submit(self._read_batch, job, following)
+                if index + 1 < len(batches):  # the next range is read while this one is written
+                    pending = prefetch.submit(self._read_batch, job, batches[index + 1])
                 job.writer.write_table(data)
                 written += data.num_rows
                 job.progress(written)

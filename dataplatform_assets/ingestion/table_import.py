@@ -1,10 +1,12 @@
 """One import of one MySQL table into the lake, by its contract (tables.py), published atomically.
 
 Every read happens inside one consistent snapshot. A full load reads every row. An incremental
-load reads the rows whose check column lies in (last value, upper bound], where the upper bound
-is captured inside the snapshot, plus every row of each key chunk whose row count or content hash
-differs from the last load's; keys of those chunks that are gone from the source are written as
-tombstones (`_deleted`). The rows written must equal the rows the snapshot holds for the same
+load with checksum capture reads the rows whose check column lies in (last value, upper bound],
+where the upper bound is captured inside the snapshot, plus every row of each key chunk whose row
+count or content hash differs from the last load's; keys of those chunks that are gone from the
+source are written as tombstones (`_deleted`). With binlog capture it reads the rows of the keys
+the binary log saw change since the last load's snapshot (binlog_capture.py); changed keys with
+no row any more are the tombstones. The rows written must equal the rows the snapshot holds for the same
 selection. Rows go to a staging directory that is renamed to `raw/mysql/<table>/load_id=<id>`
 only when complete, with the state the next run starts from inside it (load_state.py).
 """
