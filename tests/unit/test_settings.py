@@ -94,3 +94,17 @@ def test_the_code_locations_resources_refuse_such_names_before_connecting():
         HiveServer2Resource(port=1, database_prefix=INJECTION).db("raw")
     with pytest.raises(HBaseError, match="DATAPLATFORM_HBASE_TABLE_PREFIX"):
         HBaseResource(port=1, table_prefix=INJECTION).name("customer_360")
+
+
+def test_mariadbs_tools_get_the_password_in_a_private_options_file_only(tmp_path):
+    import stat
+
+    from resources.mysql import MySQLResource
+
+    password_file = tmp_path / "password"
+    password_file.write_text("s3cret\n")
+    options = MySQLResource(host="db.example", port=3307, user="importer",
+                            password_file=str(password_file)).client_options_file(tmp_path)
+    assert stat.S_IMODE(options.stat().st_mode) == 0o600
+    assert options.read_text().splitlines() == ["[client]", "host=db.example", "port=3307", "user=importer",
+                                                "password=s3cret"]
