@@ -2,17 +2,19 @@
 
 The work runs as Spark SQL on the HiveServer2 endpoint (the Spark Thrift Server locally, a
 Thrift Server on the cluster elsewhere), so a run pays no JVM start and the same statements run
-wherever Spark does. A run's hours are read, classified, staged and counted in one pass, in one
-session whose temporary views are private to it; each hour is then written to its own version
-folders and swapped in on its own.
+wherever Spark does. A run's hours are read, classified, deduplicated and written in one pass, in
+one session whose temporary views are private to it, into a staging folder split by outcome and
+hour; each hour's folders are then renamed into its version folders and swapped in on its own.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timezone
 
 from dataplatform_assets.clickstream.curated_tables import (
+    CURATED,
     EVENTS,
     REJECTS,
     partition_dir,
@@ -31,6 +33,8 @@ from resources.sql import Sql, lit, path, statement, statements
 MAX_LINE_BYTES = 1024 * 1024
 PARSE_SQL = "clickstream/parse.sql"
 GLOB_SPECIAL = set(",{}*?[]\\")
+# A run's version as part of its staging table's name.
+NAME_SAFE = str.maketrans({c: "_" for c in "=-.:"})
 
 
 def _bucket(partition_key: str) -> str:
@@ -102,11 +106,47 @@ def _hour_literal(partition_key: str) -> Sql:
 
 
 def _lines_view(lake: LakeResource, landing: ClickstreamLandingResource, files: dict[str, list[str]]) -> list[str]:
-    """The statements defining `clickstream_lines` over the hours' closed files."""
+    """The statements defining `clickstream_lines` over the hours' closed files (at least one)."""
     landed = [f"{_bucket(key)}/{name}" for key, names in files.items() for name in names]
-    if not landed:  # nothing landed (yet): publish empty partitions rather than fail
-        return statements(PARSE_SQL, "no_lines_view")
     return statements(PARSE_SQL, "lines_view", files=lines_glob(lake.uri(landing.landing_dir), landed))
+
+
+def _epoch_hour(partition_key: str) -> int:
+    """The hour's start in epoch seconds, as the staging folders name it."""
+    return int(hour_start(partition_key).replace(tzinfo=timezone.utc).timestamp())
+
+
+def _parse_and_count(hive: HiveServer2Resource, lake: LakeResource, landing: ClickstreamLandingResource,
+                     fmt: ClickstreamFormat, files: dict[str, list[str]], hours: dict[int, HourOutcome],
+                     staging_table: Sql, staged: str) -> None:
+    """The Spark side of a parse: classify, dedupe and stage every line of `files` (by outcome and
+    hour under `staged`), then fill each hour's outcome from the staged folders and the raw lines."""
+    with hive.cursor() as cur:
+        def run(name: str, **values: Sql) -> None:
+            for text in statements(PARSE_SQL, name, **values):
+                run_statement(cur, text)
+
+        run("settings")
+        for text in _lines_view(lake, landing, files):
+            run_statement(cur, text)
+        classify_lines(cur, fmt, landing)
+        try:
+            run("stage", staging_table=staging_table, location=lit(lake.uri(staged)), source_format=lit(fmt.name))
+        finally:
+            run("drop_staging_table", staging_table=staging_table)
+        run("outcome_counts", staged=path(lake.uri(staged)))
+        for hour, kind, reason, lines in cur.fetchall():
+            outcome, lines = hours[int(hour)], int(lines)
+            if kind == "reject":
+                outcome.reasons[reason] += lines
+                outcome.rejected += lines
+            elif kind == "event":
+                outcome.accepted = lines
+            else:
+                outcome.duplicates = lines
+        run("count_lines")
+        for hour, lines in cur.fetchall():
+            hours[int(hour)].lines_read = int(lines)
 
 
 def parse_hours(hive: HiveServer2Resource, lake: LakeResource, landing: ClickstreamLandingResource,
@@ -121,42 +161,27 @@ def parse_hours(hive: HiveServer2Resource, lake: LakeResource, landing: Clickstr
     # One staging folder for the run, in its first hour's folder: publishing that hour removes it,
     # and a killed run's is removed by the next parse of that hour.
     staged = f"{partition_dir(EVENTS, _partition(partition_keys[0]))}/_staged-{version}"
+    staging_table = hive.table(CURATED, f"clickstream_parse_{version.translate(NAME_SAFE)}")
+    hours = {_epoch_hour(key): outcomes[key] for key in partition_keys}
     try:
-        with hive.cursor() as cur:
-            def run(name: str, **values: Sql) -> None:
-                for text in statements(PARSE_SQL, name, **values):
-                    run_statement(cur, text)
-
-            run("settings")
-            for text in _lines_view(lake, landing, files):
-                run_statement(cur, text)
-            classify_lines(cur, fmt, landing)
-            run("stage", location=lit(lake.uri(staged)))
-            run("outcome", staged=path(lake.uri(staged)))
-            run("outcome_counts")
-            for key, reason, lines, distinct_ids in cur.fetchall():
-                outcome = outcomes[key]
-                if reason:
-                    outcome.reasons[reason] += int(lines)
-                    outcome.rejected += int(lines)
+        # Nothing landed (yet) in any of the hours: publish empty partitions rather than fail.
+        if any(files.values()):
+            _parse_and_count(hive, lake, landing, fmt, files, hours, staging_table, staged)
+        # Each hour's staged folders become its version folders (an hour without events or
+        # rejects gets an empty one).
+        for hour, outcome in hours.items():
+            for kind, folder, rows in (("event", events_at[outcome.partition_key], outcome.accepted),
+                                       ("reject", rejects_at[outcome.partition_key], outcome.rejected)):
+                if rows:
+                    lake.publish(f"{staged}/outcome={kind}/hour={hour}", folder)
                 else:
-                    outcome.accepted, outcome.duplicates = int(distinct_ids), int(lines) - int(distinct_ids)
-            run("count_lines")
-            for key, lines in cur.fetchall():
-                outcomes[key].lines_read = int(lines)
-            for key in partition_keys:  # an hour without events or rejects gets an empty folder, no Spark job
-                for name, folder, rows in (("write_events", events_at[key], outcomes[key].accepted),
-                                           ("write_rejects", rejects_at[key], outcomes[key].rejected)):
-                    if rows:
-                        run(name, location=lit(lake.uri(folder)), source_format=lit(fmt.name),
-                            hour_start=_hour_literal(key))
-                    else:
-                        lake.make_dir(folder)
+                    lake.make_dir(folder)
     except Exception:
         # Nothing points at these folders yet: a failed run leaves none behind (a killed one cannot
         # clean up; the next run of the hour removes what it left).
         discard(lake, [staged, *events_at.values(), *rejects_at.values()])
         raise
+    discard(lake, [staged])  # what is left: the duplicates' folders
     partitions = [_partition(key) for key in partition_keys]
     publish_partitions(hive, lake, EVENTS, partitions, version)
     publish_partitions(hive, lake, REJECTS, partitions, version)

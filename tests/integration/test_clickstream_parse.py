@@ -21,7 +21,6 @@ from dataplatform_assets.clickstream.assets import (
 from dataplatform_assets.clickstream.curated_tables import EVENTS, REJECTS, new_version, partition_dir
 from dataplatform_assets.clickstream.landing import ClickstreamLandingResource
 from dataplatform_assets.clickstream.partitions import bucket_of
-from resources.hive import HiveError
 from resources.sql import SQL_DIR
 from tests.integration.clickstream_corpus import (
     HOUR,
@@ -244,7 +243,8 @@ def test_a_killed_parse_leaves_only_orphans_the_next_run_removes(lake, hive, tes
     first = _parse(test_resources, hour)
     # What the first run left: its version, and the one it replaced if this hour was parsed before.
     baseline = {folder: set(lake.list_dirs(folder)) for folder in (events_dir, rejects_dir)}
-    # Leftovers of a run killed long ago, and of one killed now just before publishing (its step raising there).
+    # Leftovers of a run killed long ago, and of one killed now just before publishing (its step raising
+    # there, after its staging folder was renamed into its versions and removed).
     old_kill = "v=20250101T000000000000-deadbeef"
     for folder in (f"{events_dir}/_staged-{old_kill}", f"{events_dir}/{old_kill}", f"{rejects_dir}/{old_kill}"):
         lake.write_bytes(f"{folder}/part-00000.parquet", b"not parquet: a half-written file")
@@ -258,8 +258,7 @@ def test_a_killed_parse_leaves_only_orphans_the_next_run_removes(lake, hive, tes
         parse.parse_hour(hive, lake, ClickstreamLandingResource(landing_dir=LANDING), hour, killed_version)
     monkeypatch.undo()
     [published] = [d for d in lake.list_dirs(events_dir) if d.endswith(f"-{first.run_id[:8]}")]
-    assert set(lake.list_dirs(events_dir)) == baseline[events_dir] | {
-        f"_staged-{old_kill}", old_kill, f"_staged-{killed_version}", killed_version}
+    assert set(lake.list_dirs(events_dir)) == baseline[events_dir] | {f"_staged-{old_kill}", old_kill, killed_version}
     assert set(lake.list_dirs(rejects_dir)) == baseline[rejects_dir] | {old_kill, killed_version}
     count = f"SELECT COUNT(*) FROM {hive.db('curated')}.clickstream_events WHERE {_where(hour)}"
     assert hive.query(count)[0][0] == good  # readers still see the published version
@@ -274,23 +273,24 @@ def test_a_killed_parse_leaves_only_orphans_the_next_run_removes(lake, hive, tes
 
 def test_a_parse_that_fails_midway_leaves_no_folder_behind(lake, hive, test_resources, monkeypatch):
     hour = "2025-06-03-08:00"
-    # A rejected line too: the rejects are written (and fail) only for an hour that has some.
+    # A rejected line too: the rejects folder is published (and fails) only for an hour that has some.
     land(lake, hour, {"events.4100.jsonl": event_line(450, "2025-06-03T08:01:00.000+00:00", 45) + b"\nnot json\n"})
     dt, hr = bucket_of(hour)
     folders = [partition_dir(t, {"dt": dt, "hr": hr}) for t in (EVENTS, REJECTS)]
     _parse(test_resources, hour)
     before = {folder: set(lake.list_dirs(folder)) for folder in folders}
-    real = parse.run_statement
+    real = type(lake).publish
 
-    def server_gone_while_writing_rejects(cur, text):
-        if text.lstrip().startswith("INSERT") and "clickstream_rejects" in text:
-            raise HiveError("HiveServer2 stopped answering during: INSERT OVERWRITE DIRECTORY ... (the test)")
-        real(cur, text)
+    def lake_gone_while_publishing_rejects(self, staging, final):
+        if "clickstream_rejects" in final:
+            raise OSError("HDFS stopped answering during a rename (the test)")
+        real(self, staging, final)
 
-    monkeypatch.setattr(parse, "run_statement", server_gone_while_writing_rejects)
-    with pytest.raises(HiveError):
+    monkeypatch.setattr(type(lake), "publish", lake_gone_while_publishing_rejects)
+    with pytest.raises(OSError):
         parse.parse_hour(hive, lake, ClickstreamLandingResource(landing_dir=LANDING), hour, new_version("0failed0-run"))
-    # Its staged copy and its events version were written, then removed: the hour is as it was.
+    # Its staging folder and its events version (renamed out of it) were written, then removed: the
+    # hour is as it was.
     assert {folder: set(lake.list_dirs(folder)) for folder in folders} == before
 
 
