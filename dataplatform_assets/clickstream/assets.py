@@ -72,8 +72,9 @@ raw_clickstream = dg.AssetSpec(
     # the UI), and no sessions are built from them in this run or by SESSIONS_AUTOMATION.
     check_specs=[dg.AssetCheckSpec(
         RECONCILE_CHECK, asset=EVENTS_KEY, blocking=True,
-        description="Per hour: accepted + rejected + duplicates = lines read, and the published partitions "
-                    "hold exactly the accepted events (each id once) and the rejected lines."),
+        description="Per hour: accepted + rejected + duplicates = lines read (counted from the raw files on "
+                    "their own), and the published partitions hold as many rows as the accepted events and "
+                    "the rejected lines."),
         dg.AssetCheckSpec(ACCEPTED_CHECK, asset=EVENTS_KEY,
                           description="No hour with lines read is left without a single accepted event."),
         dg.AssetCheckSpec(REJECT_SHARE_CHECK, asset=REJECTS_KEY,

@@ -105,12 +105,12 @@ def _location_folder(described: list[tuple]) -> str | None:
     return None
 
 
-def partitions_rows(hive: HiveServer2Resource, table: CuratedTable, partitions: list[dict[str, str]],
-                    key: str) -> dict[tuple[str, ...], tuple[int, int]]:
-    """Per partition (its values, in the partition's order): rows and distinct `key` values, read
-    back through HiveServer2 in one query. Partitions without rows are missing."""
+def partitions_rows(hive: HiveServer2Resource, table: CuratedTable,
+                    partitions: list[dict[str, str]]) -> dict[tuple[str, ...], int]:
+    """Per partition (its values, in the partition's order): its rows, read back through
+    HiveServer2 in one query. Partitions without rows are missing."""
     columns = list(partitions[0])
     found = hive.query(statement(TABLES_SQL, "partitions_rows", table=hive.table(CURATED, table.name),
-                                 key=ident(key), columns=idents(columns),
+                                 columns=idents(columns),
                                  partitions=raw(" OR ".join(f"({conditions(p).text})" for p in partitions))))
-    return {tuple(row[:len(columns)]): (int(row[-2]), int(row[-1])) for row in found}
+    return {tuple(row[:len(columns)]): int(row[-1]) for row in found}

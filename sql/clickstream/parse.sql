@@ -37,15 +37,17 @@ FROM (SELECT value, _metadata.file_name AS source_file,
 -- is external, its files stay).
 CREATE TABLE {staging_table} USING PARQUET PARTITIONED BY (outcome, hour) LOCATION {location} AS
 SELECT event_id, event_type, event_ts, customer_id, device_id, channel, page, query, product_id,
-       category, quantity, order_id, attributes, source_format, source_file, reason, detail, line_bytes, raw_line,
+       category, quantity, order_id, attributes, {source_format} AS source_format, source_file, reason, detail,
+       line_bytes, raw_line,
        CASE WHEN reason IS NOT NULL THEN 'reject'
             WHEN ROW_NUMBER() OVER (PARTITION BY hour, reason IS NULL, event_id ORDER BY source_file, event_ts) = 1
             THEN 'event' ELSE 'duplicate' END AS outcome,
        hour
--- The raw text is dropped before the rows are sorted for the dedupe, not after.
+-- What only rejects keep (the raw text, the detail) is dropped before the rows are sorted for the
+-- dedupe, not after; the detail of an accepted line is never built.
 FROM (SELECT event_id, event_type, event_ts, customer_id, device_id, channel, page, query, product_id,
-             category, quantity, order_id, attributes, {source_format} AS source_format, source_file,
-             reject_reason AS reason, reject_detail AS detail, line_bytes,
+             category, quantity, order_id, attributes, source_file, reject_reason AS reason,
+             CASE WHEN reject_reason IS NOT NULL THEN reject_detail END AS detail, line_bytes,
              CASE WHEN reject_reason IS NOT NULL THEN raw_line END AS raw_line,
              unix_seconds(hour_start) AS hour
       FROM clickstream_classified)
@@ -61,5 +63,6 @@ FROM parquet.{staged}
 GROUP BY 1, 2, 3
 
 -- name: count_lines
--- Lines read per hour, counted from the raw files on their own: the other side of the reconciliation.
-SELECT unix_seconds(hour_start), lines FROM (SELECT hour_start, COUNT(*) AS lines FROM clickstream_lines GROUP BY 1)
+-- Lines read per landed file, counted from the raw files on their own: the other side of the
+-- reconciliation (parse.py adds them up per hour from the files' folders).
+SELECT _metadata.file_path, COUNT(*) FROM text.{files} GROUP BY 1

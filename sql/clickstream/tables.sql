@@ -43,7 +43,7 @@ ALTER TABLE {table} ADD IF NOT EXISTS {partitions}
 -- name: set_location
 ALTER TABLE {table} PARTITION ({partition}) SET LOCATION {location}
 -- name: partitions_rows
--- Rows and distinct keys of each of the given partitions (those with rows).
-SELECT {columns}, COUNT(*), COUNT(DISTINCT {key}) FROM {table} WHERE {partitions} GROUP BY {columns}
+-- Rows of each of the given partitions (those with rows).
+SELECT {columns}, COUNT(*) FROM {table} WHERE {partitions} GROUP BY {columns}
 -- name: describe_partition
 DESCRIBE FORMATTED {table} PARTITION ({partition})

@@ -21,8 +21,8 @@ def parsed_as(monkeypatch):
     wrong: set[str] = set()
 
     def parse_hours(hive, lake, landing, keys, version):
-        return [HourOutcome(key, files=1, lines_read=3, accepted=3, published_events=6 if key in wrong else 3,
-                            published_event_ids=3) for key in keys]
+        return [HourOutcome(key, files=1, lines_read=3, accepted=3, published_events=6 if key in wrong else 3)
+                for key in keys]
 
     monkeypatch.setattr(assets, "parse_hours", parse_hours)
     monkeypatch.setattr(assets, "ensure_tables", lambda *tables: None)
