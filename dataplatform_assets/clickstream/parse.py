@@ -129,12 +129,12 @@ def _parse_and_count(hive: HiveServer2Resource, lake: LakeResource, landing: Cli
                      staging_table: Sql, staged: str) -> None:
     """The Spark side of a parse: classify, dedupe and stage every line of `files` (by outcome and
     hour under `staged`), then fill each hour's outcome from the staged folders and the raw lines."""
+    landed = _landed_glob(lake, landing, files)
     with hive.cursor() as cur:
         def run(name: str, **values: Sql) -> None:
             for text in statements(PARSE_SQL, name, **values):
                 run_statement(cur, text)
 
-        landed = _landed_glob(lake, landing, files)
         run("settings")
         run("lines_view", files=landed)
         classify_lines(cur, fmt, landing)

@@ -5,23 +5,14 @@
 -- them for every line took 40% of the parse (docs/benchmarks/clickstream.md).
 CREATE OR REPLACE TEMPORARY VIEW clickstream_typed AS
 WITH parsed AS (
-  SELECT *,
-         -- The JSON reader's map keeps a repeated key twice (f[key] is its first value).
-         map_keys(f) AS keys,
-         -- A string field's value that is an object or array arrives as its JSON text: find out
-         -- which it was only for lines where such a text appears, so other lines pay nothing.
-         CASE WHEN exists(map_values(f), v -> startswith(v, '{') OR startswith(v, '['))
-              THEN map_keys(map_filter(from_json(raw_line, 'map<string,variant>'),
-                     (k, v) -> schema_of_variant(v) LIKE 'OBJECT%' OR schema_of_variant(v) LIKE 'ARRAY%'))
-              ELSE CAST(array() AS ARRAY<STRING>) END AS nested_fields
-  FROM (SELECT raw_line, source_file, hour_start, line_bytes, valid_utf8,
-               -- Text after the closing brace (`{...} junk`) would be ignored by the JSON reader.
-               CASE WHEN line_bytes <= {max_line_bytes} AND valid_utf8
-                         AND (endswith(raw_line, '}') OR endswith(TRIM(TRAILING ' \t\r' FROM raw_line), '}'))
-                    THEN from_json(raw_line, 'map<string,string>') END AS f
-        FROM (SELECT value AS raw_line, source_file, hour_start,
-                     octet_length(value) AS line_bytes, is_valid_utf8(value) AS valid_utf8
-              FROM clickstream_lines))
+  SELECT raw_line, source_file, hour_start, line_bytes, valid_utf8,
+         -- Text after the closing brace (`{...} junk`) would be ignored by the JSON reader.
+         CASE WHEN line_bytes <= {max_line_bytes} AND valid_utf8
+                   AND (endswith(raw_line, '}') OR endswith(TRIM(TRAILING ' \t\r' FROM raw_line), '}'))
+              THEN from_json(raw_line, 'map<string,string>') END AS f
+  FROM (SELECT value AS raw_line, source_file, hour_start,
+               octet_length(value) AS line_bytes, is_valid_utf8(value) AS valid_utf8
+        FROM clickstream_lines)
 ), typed AS (
   SELECT *,
          f['event_id'] AS event_id,
@@ -59,16 +50,29 @@ WITH parsed AS (
                                   CASE WHEN f['event_ts'] IS NULL THEN 'event_ts' END,
                                   CASE WHEN device_id IS NULL THEN 'device_id' END,
                                   CASE WHEN channel IS NULL THEN 'channel' END) END AS missing_fields,
-         CASE WHEN size(nested_fields) = 0
+         -- A string field's value that is an object or array arrives as its JSON text, so only a line
+         -- with a text field opening with `{` or `[`, or a number that does not cast, is looked at.
+         CASE WHEN NOT coalesce(startswith(event_id, '{') OR startswith(event_id, '[')
+                                OR startswith(event_type, '{') OR startswith(event_type, '[')
+                                OR startswith(f['event_ts'], '{') OR startswith(f['event_ts'], '[')
+                                OR startswith(device_id, '{') OR startswith(device_id, '[')
+                                OR startswith(channel, '{') OR startswith(channel, '[')
+                                OR startswith(page, '{') OR startswith(page, '[')
+                                OR startswith(query, '{') OR startswith(query, '[')
+                                OR startswith(category, '{') OR startswith(category, '['), FALSE)
                    AND (customer_id IS NOT NULL OR f['customer_id'] IS NULL)
                    AND (product_id IS NOT NULL OR f['product_id'] IS NULL)
                    AND (quantity IS NOT NULL OR f['quantity'] IS NULL)
                    AND (order_id IS NOT NULL OR f['order_id'] IS NULL) THEN ''
-              ELSE array_join(array_distinct(concat(nested_fields, array_compact(array(
-                     CASE WHEN f['customer_id'] IS NOT NULL AND customer_id IS NULL THEN 'customer_id' END,
-                     CASE WHEN f['product_id'] IS NOT NULL AND product_id IS NULL THEN 'product_id' END,
-                     CASE WHEN f['quantity'] IS NOT NULL AND quantity IS NULL THEN 'quantity' END,
-                     CASE WHEN f['order_id'] IS NOT NULL AND order_id IS NULL THEN 'order_id' END)))), ',')
+              -- Which fields held an object or array: the line parsed again, as variants.
+              ELSE array_join(array_distinct(concat(
+                     map_keys(map_filter(from_json(raw_line, 'map<string,variant>'),
+                       (k, v) -> schema_of_variant(v) LIKE 'OBJECT%' OR schema_of_variant(v) LIKE 'ARRAY%')),
+                     array_compact(array(
+                       CASE WHEN f['customer_id'] IS NOT NULL AND customer_id IS NULL THEN 'customer_id' END,
+                       CASE WHEN f['product_id'] IS NOT NULL AND product_id IS NULL THEN 'product_id' END,
+                       CASE WHEN f['quantity'] IS NOT NULL AND quantity IS NULL THEN 'quantity' END,
+                       CASE WHEN f['order_id'] IS NOT NULL AND order_id IS NULL THEN 'order_id' END)))), ',')
               END AS mistyped_fields
   FROM typed
 )
@@ -79,8 +83,9 @@ SELECT raw_line, source_file, hour_start, line_bytes, valid_utf8, f, missing_fie
          AS syntax_reason,
        CAST(NULL AS STRING) AS skip_reason,
        CASE WHEN known_keys_once THEN ''
-            WHEN size(array_distinct(keys)) < size(keys)  -- a key given twice
-            THEN array_join(array_distinct(filter(keys, k -> size(filter(keys, x -> x = k)) > 1)), ',')
+            -- A key given twice: the JSON reader's map keeps it twice (f[key] is its first value).
+            WHEN size(array_distinct(map_keys(f))) < size(f)
+            THEN array_join(array_distinct(filter(map_keys(f), k -> size(filter(map_keys(f), x -> x = k)) > 1)), ',')
             ELSE '' END AS duplicate_fields,
        event_id, event_type, event_ts, customer_id, device_id, channel, page, query, product_id,
        category, quantity, order_id, CAST(NULL AS MAP<STRING, STRING>) AS attributes,
