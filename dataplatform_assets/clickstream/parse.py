@@ -103,10 +103,6 @@ def discard(lake: LakeResource, folders: list[str]) -> None:
             pass
 
 
-def _hour_literal(partition_key: str) -> Sql:
-    return lit(hour_start(partition_key).strftime("%Y-%m-%d %H:%M:%S"))
-
-
 def _landed_glob(lake: LakeResource, landing: ClickstreamLandingResource, files: dict[str, list[str]]) -> Sql:
     """The hours' closed files (at least one) as one Spark path."""
     return lines_glob(lake.uri(landing.landing_dir), [f"{_bucket(key)}/{name}" for key, names in files.items()
@@ -166,8 +162,10 @@ def parse_hours(hive: HiveServer2Resource, lake: LakeResource, landing: Clickstr
     outcomes = {key: HourOutcome(key, files=len(names)) for key, names in files.items()}
     events_at = {key: f"{partition_dir(EVENTS, _partition(key))}/{version}" for key in partition_keys}
     rejects_at = {key: f"{partition_dir(REJECTS, _partition(key))}/{version}" for key in partition_keys}
-    # One staging folder for the run, in its first hour's folder: publishing that hour removes it,
-    # and a killed run's is removed by the next parse of that hour.
+    # One staging folder for the run, in its first hour's folder: the run removes it once its hours'
+    # folders are renamed out of it, and a killed run's is removed by the next parse of that hour.
+    # Its table (the write's) is dropped at once; one a killed run leaves behind names a removed
+    # folder and reads as empty.
     staged = f"{partition_dir(EVENTS, _partition(partition_keys[0]))}/_staged-{version}"
     staging_table = hive.table(CURATED, f"clickstream_parse_{version.translate(NAME_SAFE)}")
     hours = {_epoch_hour(key): outcomes[key] for key in partition_keys}
