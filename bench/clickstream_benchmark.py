@@ -430,8 +430,8 @@ def main() -> int:
         if skip:
             lines += keep_sections(previous, [heading])
         else:
-            section = run()
-            lines += [section[0], "", measured, *section[1:]]
+            for line in run():  # a part may return several sections (the parse: one per size)
+                lines += [line, "", measured] if line.startswith("## ") else [line]
     text = "\n".join(lines)
     publish_results(RESULTS, text)
     return 0
