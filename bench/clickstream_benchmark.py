@@ -216,8 +216,10 @@ def bench_parse(n_events: int) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         t = time.monotonic()
         lines = bad = duplicates = 0
-        for part in range(max(1, n_events // 1_000_000)):  # a file per million events, each its own ids
-            events = synth_events(min(n_events, 1_000_000), hour_start(PARSE_HOUR), 3600, random.Random(42 + part))
+        # A file per million events (the last one holding the rest), each with its own ids.
+        for part, start in enumerate(range(0, n_events, 1_000_000)):
+            events = synth_events(min(1_000_000, n_events - start), hour_start(PARSE_HOUR), 3600,
+                                  random.Random(42 + part))
             stats = write_events(events, Path(tmp), ClickstreamOptions(hosts=1, huge_line_bytes=100_000, seed=part))
             lines, bad, duplicates = lines + stats.lines, bad + stats.bad_lines, duplicates + stats.duplicates
         local = sorted(Path(tmp).glob("*.jsonl"))

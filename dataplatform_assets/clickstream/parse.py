@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import timezone
 
 from dataplatform_assets.clickstream.curated_tables import (
     CURATED,
@@ -25,7 +25,7 @@ from dataplatform_assets.clickstream.curated_tables import (
 )
 from dataplatform_assets.clickstream.formats import CLASSIFY_SQL, ClickstreamFormat, clickstream_format
 from dataplatform_assets.clickstream.landing import ClickstreamLandingResource, is_closed_file
-from dataplatform_assets.clickstream.partitions import bucket_of, hour_start
+from dataplatform_assets.clickstream.partitions import bucket_of, hour_start, partition_of
 from resources.hive import HiveServer2Resource, run_statement
 from resources.lake import LakeResource
 from resources.sql import Sql, lit, path, statement, statements
@@ -111,8 +111,7 @@ def _landed_glob(lake: LakeResource, landing: ClickstreamLandingResource, files:
 
 def _epoch_hour_of_file(file_path: str) -> int:
     """The start of the hour (epoch seconds) of a landed file, from its `dt=.../hr=...` folders."""
-    dt, hr = BUCKET_OF_FILE.search(file_path).groups()
-    return int(datetime.strptime(f"{dt} {hr}", "%Y-%m-%d %H").replace(tzinfo=timezone.utc).timestamp())
+    return _epoch_hour(partition_of(*BUCKET_OF_FILE.search(file_path).groups()))
 
 
 def _epoch_hour(partition_key: str) -> int:
