@@ -105,12 +105,17 @@ def _location_folder(described: list[tuple]) -> str | None:
     return None
 
 
-def partitions_rows(hive: HiveServer2Resource, table: CuratedTable,
-                    partitions: list[dict[str, str]]) -> dict[tuple[str, ...], int]:
-    """Per partition (its values, in the partition's order): its rows, read back through
-    HiveServer2 in one query. Partitions without rows are missing."""
+def partitions_rows(hive: HiveServer2Resource, tables: tuple[CuratedTable, ...],
+                    partitions: list[dict[str, str]]) -> dict[str, dict[tuple[str, ...], int]]:
+    """Per table (by name) and partition (its values, in the partition's order): its rows, read
+    back through HiveServer2 in one query for all `tables` (partitioned alike). Partitions without
+    rows are missing."""
     columns = list(partitions[0])
-    found = hive.query(statement(TABLES_SQL, "partitions_rows", table=hive.table(CURATED, table.name),
-                                 columns=idents(columns),
-                                 partitions=raw(" OR ".join(f"({conditions(p).text})" for p in partitions))))
-    return {tuple(row[:len(columns)]): int(row[-1]) for row in found}
+    where = raw(" OR ".join(f"({conditions(p).text})" for p in partitions))
+    found = hive.query(" UNION ALL ".join(
+        statement(TABLES_SQL, "partitions_rows", table_name=lit(table.name), table=hive.table(CURATED, table.name),
+                  columns=idents(columns), partitions=where) for table in tables))
+    rows: dict[str, dict[tuple[str, ...], int]] = {table.name: {} for table in tables}
+    for name, *values, count in found:
+        rows[name][tuple(values)] = int(count)
+    return rows

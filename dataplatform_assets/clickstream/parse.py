@@ -190,12 +190,11 @@ def parse_hours(hive: HiveServer2Resource, lake: LakeResource, landing: Clickstr
     partitions = [_partition(key) for key in partition_keys]
     publish_partitions(hive, lake, EVENTS, partitions, version)
     publish_partitions(hive, lake, REJECTS, partitions, version)
-    events = partitions_rows(hive, EVENTS, partitions)
-    rejects = partitions_rows(hive, REJECTS, partitions)
+    published = partitions_rows(hive, (EVENTS, REJECTS), partitions)
     for key, partition in zip(partition_keys, partitions):
         outcome = outcomes[key]
-        outcome.published_events = events.get((partition["dt"], partition["hr"]), 0)
-        outcome.published_rejects = rejects.get((partition["dt"], partition["hr"]), 0)
+        outcome.published_events = published[EVENTS.name].get((partition["dt"], partition["hr"]), 0)
+        outcome.published_rejects = published[REJECTS.name].get((partition["dt"], partition["hr"]), 0)
     return [outcomes[key] for key in partition_keys]
 
 

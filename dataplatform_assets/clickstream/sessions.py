@@ -27,7 +27,7 @@ def build_sessions(hive: HiveServer2Resource, lake: LakeResource, day: str, vers
     hive.execute(statement(SESSIONS_SQL, "build", location=lit(location),
                            events=hive.table(CURATED, EVENTS.name), **values))
     publish_partitions(hive, lake, SESSIONS, [partition], version)
-    rows = partitions_rows(hive, SESSIONS, [partition]).get((day,), 0)
+    rows = partitions_rows(hive, (SESSIONS,), [partition])[SESSIONS.name].get((day,), 0)
     violations = int(hive.query(statement(SESSIONS_SQL, "gap_violations",
                                           sessions=hive.table(CURATED, SESSIONS.name), **values))[0][0])
     return rows, violations

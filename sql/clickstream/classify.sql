@@ -6,7 +6,8 @@
 -- or array where the format expects a value is mistyped), its own `unknown_event_type` and
 -- `invalid_value` tests and a short `summary`. Every line comes out once, typed where it is
 -- valid, with a reject reason where it is not. Checks run in this order; the first that fails
--- names the line's reason.
+-- names the line's reason. Times are compared as microseconds since the epoch: a timestamp plus an
+-- interval goes through a zoned date-time per line.
 CREATE OR REPLACE TEMPORARY VIEW clickstream_classified AS
 SELECT raw_line, source_file, line_bytes, hour_start,
        event_id, event_type, event_ts, customer_id, device_id, channel, page, query, product_id,
@@ -22,12 +23,11 @@ SELECT raw_line, source_file, line_bytes, hour_start,
          WHEN mistyped_fields <> '' THEN 'wrong_type'
          WHEN skip_reason IS NOT NULL THEN skip_reason
          WHEN event_ts IS NULL THEN 'bad_timestamp'
-         WHEN event_ts < hour_start - INTERVAL 1 DAY
-           OR event_ts >= hour_start + INTERVAL 1 DAY THEN 'timestamp_out_of_range'
+         WHEN unix_micros(event_ts) - unix_micros(hour_start) NOT BETWEEN -86400000000 AND 86399999999
+           THEN 'timestamp_out_of_range'
          WHEN unknown_event_type THEN 'unknown_event_type'
          WHEN invalid_value THEN 'invalid_value'
-         WHEN event_ts < hour_start
-           OR event_ts >= hour_start + INTERVAL 1 HOUR THEN 'wrong_hour'
+         WHEN unix_micros(event_ts) - unix_micros(hour_start) NOT BETWEEN 0 AND 3599999999 THEN 'wrong_hour'
        END AS reject_reason,
        CASE
          WHEN line_bytes > {max_line_bytes} THEN CAST(line_bytes AS STRING)

@@ -43,7 +43,8 @@ ALTER TABLE {table} ADD IF NOT EXISTS {partitions}
 -- name: set_location
 ALTER TABLE {table} PARTITION ({partition}) SET LOCATION {location}
 -- name: partitions_rows
--- Rows of each of the given partitions (those with rows).
-SELECT {columns}, COUNT(*) FROM {table} WHERE {partitions} GROUP BY {columns}
+-- Rows of each of the given partitions (those with rows), after the table's name (curated_tables.py
+-- reads several tables at once with UNION ALL).
+SELECT {table_name}, {columns}, COUNT(*) FROM {table} WHERE {partitions} GROUP BY {columns}
 -- name: describe_partition
 DESCRIBE FORMATTED {table} PARTITION ({partition})
