@@ -204,14 +204,22 @@ class HiveServer2Resource(dg.ConfigurableResource):
                      *(statement(CATALOG_SQL, "drop_table", table=self.table(database, t)) for t in tables))
 
     def describe(self, database: str, name: str) -> TableDescription | None:
-        """What the metastore knows of `database`.`name` (database unprefixed); None if there is no such table."""
-        if not self.query(statement(CATALOG_SQL, "show_database", database_pattern=lit(self.db(database)))):
-            return None
-        if not self.query(statement(CATALOG_SQL, "show_table", database=ident(self.db(database)),
-                                    table_pattern=lit(name))):
-            return None
-        described = self.query(statement(CATALOG_SQL, "describe_table", table=self.table(database, name)))
+        """What the metastore knows of `database`.`name` (database unprefixed); None if there is no such table.
+        One statement when the table is there (every run but the first); whether a refusal means the
+        table is missing is asked of the catalog, never read from the server's wording."""
+        try:
+            described = self.query(statement(CATALOG_SQL, "describe_table", table=self.table(database, name)))
+        except HiveError:
+            if not self.exists(database, name):
+                return None
+            raise
         return TableDescription.of(described)
+
+    def exists(self, database: str, name: str) -> bool:
+        """Whether `database`.`name` (database unprefixed) is a table or view in the metastore."""
+        return bool(self.query(statement(CATALOG_SQL, "show_database", database_pattern=lit(self.db(database))))
+                    and self.query(statement(CATALOG_SQL, "show_table", database=ident(self.db(database)),
+                                             table_pattern=lit(name))))
 
     def file_columns(self, uri: str) -> list[tuple[str, str]]:
         """The columns ((name, lower-case type)) of the Parquet files at `uri`, as a table over

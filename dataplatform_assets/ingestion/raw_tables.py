@@ -31,10 +31,11 @@ def publish_raw_table(hive: HiveServer2Resource, lake: LakeResource, spec: Sourc
     """Make the Hive table show exactly `loads` and point the current view at `base_load_id`."""
     database, name = hive.db(RAW_DATABASE), raw_table_name(spec.name)
     table, merge_key = qualified(database, name), idents(spec.merge_key or spec.primary_key)
-    hive.execute(statement(RAW_SQL, "create_database", database=ident(database),
-                           comment=lit("Raw copies of source systems, as imported")))
     wanted = [(c.name, c.hive_type.lower()) for c in columns] + [("_deleted", "boolean"), ("load_id", "string")]
     described = hive.describe(RAW_DATABASE, name)
+    if described is None:  # the first run: the database may be missing too
+        hive.execute(statement(RAW_SQL, "create_database", database=ident(database),
+                               comment=lit("Raw copies of source systems, as imported")))
     if described is None or described.columns != wanted:
         # Hive types come from source_schema's own mapping, never from the source's text.
         definitions = column_definitions((c.name, c.hive_type) for c in columns)

@@ -30,6 +30,18 @@ def test_a_failed_statement_is_a_hive_error_with_the_servers_reason(hive, statem
     assert "\tat org.apache" not in message  # the reason, not the server's stack trace
 
 
+def test_describe_is_one_statement_for_a_table_and_none_for_a_missing_table_or_database(hive, monkeypatch):
+    hive.empty_database("describe_probe")
+    hive.execute("CREATE TABLE test_describe_probe.present (id BIGINT, name STRING) USING PARQUET")
+    sent, query = [], HiveServer2Resource.query
+    monkeypatch.setattr(HiveServer2Resource, "query", lambda self, text: sent.append(text) or query(self, text))
+    described = hive.describe("describe_probe", "present")
+    assert described.columns == [("id", "bigint"), ("name", "string")]
+    assert len(sent) == 1 and sent[0].startswith("DESCRIBE FORMATTED")
+    assert hive.describe("describe_probe", "absent") is None
+    assert hive.describe("no_such_database_for_the_test", "absent") is None
+
+
 def test_a_server_that_stops_answering_fails_the_statement_within_the_call_timeout(stack, settings):
     pid = stack.pid("thriftserver")
     assert pid, "the thriftserver is not running"
