@@ -278,10 +278,13 @@ def run_statement(cur: hive.Cursor, statement: str) -> None:
     HiveError with the server's reason."""
     try:
         cur.execute(statement, async_=True)
+        # Polled often: a statement is seen finished at most 50 ms late (with pauses doubling up to
+        # 0.5 s, a 0.44 s count was seen at 0.64 s and a long write 0.25 s late on average); a
+        # status request costs the server next to nothing.
         pause = 0.005
         while (status := cur.poll(get_progress_update=False)).operationState in _RUNNING:
             time.sleep(pause)
-            pause = min(pause * 2, 0.5)
+            pause = min(pause * 2, 0.05)
     except hive.OperationalError as exc:
         raise _rejected(statement, _reason(exc)) from None
     except (TTransportException, OSError) as exc:
