@@ -152,6 +152,12 @@ class HiveServer2Resource(dg.ConfigurableResource):
         conn = sessions[key] = self._connect()
         return conn
 
+    def close_session(self) -> None:
+        """Close this thread's session, if it has one (a short-lived thread's, before it ends)."""
+        conn = _SESSIONS.__dict__.get("open", {}).get(self._session_key())
+        if conn is not None:
+            self._drop(conn)
+
     def _session_key(self) -> tuple:
         return (os.getpid(), self.host, self.port, self.username, self.auth, self.password_file,
                 self.kerberos_service_name)

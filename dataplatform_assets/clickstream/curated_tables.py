@@ -58,14 +58,13 @@ def ensure_tables(hive: HiveServer2Resource, lake: LakeResource, *tables: Curate
         hive.add_missing_columns(CURATED, table.name, list(table.added))
 
 
-def publish_partitions(hive: HiveServer2Resource, lake: LakeResource, table: CuratedTable,
-                       partitions: list[dict[str, str]], version: str) -> None:
-    """Point each of the table's `partitions` at its `version` folder (already written), then drop
-    everything else in each partition's folder but the version it replaced: older versions, staging,
-    leftovers of killed runs. New partitions are added in one statement."""
+def published_versions(hive: HiveServer2Resource, table: CuratedTable,
+                       partitions: list[dict[str, str]]) -> dict[str, str | None]:
+    """Of `partitions`, those the table has (by spec, `dt=.../hr=...`), each with the version folder
+    it points at now: what `publish_partitions` replaces and keeps for readers still on it."""
     name = hive.table(CURATED, table.name)
     spec = {partition_spec(p): p for p in partitions}
-    replaced: dict[str, str | None] = {}
+    published: dict[str, str | None] = {}
     with hive.cursor() as cur:  # one session for the reads
         existing = set()
         first = next(iter(partitions[0]))
@@ -76,11 +75,24 @@ def publish_partitions(hive: HiveServer2Resource, lake: LakeResource, table: Cur
         for key in sorted(existing):
             run_statement(cur, statement(TABLES_SQL, "describe_partition", table=name,
                                          partition=assignments(spec[key])))
-            replaced[key] = _location_folder(cur.fetchall())
+            published[key] = _location_folder(cur.fetchall())
+    return published
+
+
+def publish_partitions(hive: HiveServer2Resource, lake: LakeResource, table: CuratedTable,
+                       partitions: list[dict[str, str]], version: str,
+                       published: dict[str, str | None] | None = None) -> None:
+    """Point each of the table's `partitions` at its `version` folder (already written), then drop
+    everything else in each partition's folder but the version it replaced: older versions, staging,
+    leftovers of killed runs. New partitions are added in one statement. `published`: what
+    `published_versions` answered for them, if the caller asked already."""
+    name = hive.table(CURATED, table.name)
+    spec = {partition_spec(p): p for p in partitions}
+    replaced = published_versions(hive, table, partitions) if published is None else published
     location = {key: lit(lake.uri(f"{partition_dir(table, p)}/{version}")) for key, p in spec.items()}
-    new = [key for key in spec if key not in existing]
+    new = [key for key in spec if key not in replaced]
     swaps = [statement(TABLES_SQL, "set_location", table=name, partition=assignments(spec[key]),
-                       location=location[key]) for key in sorted(existing)]
+                       location=location[key]) for key in sorted(replaced)]
     if new:
         swaps.append(statement(TABLES_SQL, "add_partitions", table=name, partitions=raw("\n".join(
             f"PARTITION ({assignments(spec[key]).text}) LOCATION {location[key].text}" for key in new))))

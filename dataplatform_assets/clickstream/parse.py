@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timezone
 
@@ -22,6 +23,7 @@ from dataplatform_assets.clickstream.curated_tables import (
     partition_spec,
     partitions_rows,
     publish_partitions,
+    published_versions,
 )
 from dataplatform_assets.clickstream.formats import CLASSIFY_SQL, ClickstreamFormat, clickstream_format
 from dataplatform_assets.clickstream.landing import ClickstreamLandingResource, is_closed_file
@@ -152,6 +154,14 @@ def _parse_and_count(hive: HiveServer2Resource, lake: LakeResource, landing: Cli
             hours[_epoch_hour_of_file(file_path)].lines_read += int(lines)
 
 
+def _published_versions(hive: HiveServer2Resource, partitions: list[dict[str, str]]) -> dict[str, dict]:
+    """`published_versions` of both tables, on a thread of its own, in a session it closes."""
+    try:
+        return {table.name: published_versions(hive, table, partitions) for table in (EVENTS, REJECTS)}
+    finally:
+        hive.close_session()
+
+
 def parse_hours(hive: HiveServer2Resource, lake: LakeResource, landing: ClickstreamLandingResource,
                 partition_keys: list[str], version: str) -> list[HourOutcome]:
     """Parse and publish the hours `partition_keys` (each gets its own `version` folders); one
@@ -168,28 +178,33 @@ def parse_hours(hive: HiveServer2Resource, lake: LakeResource, landing: Clickstr
     staged = f"{partition_dir(EVENTS, _partition(partition_keys[0]))}/_staged-{version}"
     staging_table = hive.table(CURATED, f"clickstream_parse_{version.translate(NAME_SAFE)}")
     hours = {_epoch_hour(key): outcomes[key] for key in partition_keys}
-    try:
-        # Nothing landed (yet) in any of the hours: publish empty partitions rather than fail.
-        if any(files.values()):
-            _parse_and_count(hive, lake, landing, fmt, files, hours, staging_table, staged)
-        # Each hour's staged folders become its version folders (an hour without events or
-        # rejects gets an empty one).
-        for hour, outcome in hours.items():
-            for kind, folder, rows in (("event", events_at[outcome.partition_key], outcome.accepted),
-                                       ("reject", rejects_at[outcome.partition_key], outcome.rejected)):
-                if rows:
-                    lake.publish(f"{staged}/outcome={kind}/hour={hour}", folder)
-                else:
-                    lake.make_dir(folder)
-    except Exception:
-        # Nothing points at these folders yet: a failed run leaves none behind (a killed one cannot
-        # clean up; the next run of the hour removes what it left).
-        discard(lake, [staged, *events_at.values(), *rejects_at.values()])
-        raise
-    discard(lake, [staged])  # what is left: the duplicates' folders
     partitions = [_partition(key) for key in partition_keys]
-    publish_partitions(hive, lake, EVENTS, partitions, version)
-    publish_partitions(hive, lake, REJECTS, partitions, version)
+    # What the hours' partitions point at now is asked on a second session while Spark parses: the
+    # metastore answers in its own time (0.5 s a run when it came after the parse).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="published-versions") as asking:
+        asked = asking.submit(_published_versions, hive, partitions)
+        try:
+            # Nothing landed (yet) in any of the hours: publish empty partitions rather than fail.
+            if any(files.values()):
+                _parse_and_count(hive, lake, landing, fmt, files, hours, staging_table, staged)
+            # Each hour's staged folders become its version folders (an hour without events or
+            # rejects gets an empty one).
+            for hour, outcome in hours.items():
+                for kind, folder, rows in (("event", events_at[outcome.partition_key], outcome.accepted),
+                                           ("reject", rejects_at[outcome.partition_key], outcome.rejected)):
+                    if rows:
+                        lake.publish(f"{staged}/outcome={kind}/hour={hour}", folder)
+                    else:
+                        lake.make_dir(folder)
+            replaced = asked.result()
+        except Exception:
+            # Nothing points at these folders yet: a failed run leaves none behind (a killed one
+            # cannot clean up; the next run of the hour removes what it left).
+            discard(lake, [staged, *events_at.values(), *rejects_at.values()])
+            raise
+    discard(lake, [staged])  # what is left: the duplicates' folders
+    publish_partitions(hive, lake, EVENTS, partitions, version, replaced[EVENTS.name])
+    publish_partitions(hive, lake, REJECTS, partitions, version, replaced[REJECTS.name])
     published = partitions_rows(hive, (EVENTS, REJECTS), partitions)
     for key, partition in zip(partition_keys, partitions):
         outcome = outcomes[key]

@@ -26,13 +26,13 @@ from tests.integration.clickstream_corpus import LANDING, event_line, land, pars
 def _doubling_publish(original, table):
     """`publish_partitions` that first copies every data file of `table`'s new versions once more:
     the partitions it publishes hold each row twice."""
-    def publish(hive, lake, target, partitions, version):
+    def publish(hive, lake, target, partitions, version, published=None):
         for partition in partitions if target is table else []:
             folder = f"{partition_dir(target, partition)}/{version}"
             for entry in lake.list_status(folder):
                 if entry.name.endswith(".parquet"):
                     lake.write_bytes(f"{folder}/copy-{entry.name}", lake.read_bytes(f"{folder}/{entry.name}"))
-        return original(hive, lake, target, partitions, version)
+        return original(hive, lake, target, partitions, version, published)
     return publish
 
 
