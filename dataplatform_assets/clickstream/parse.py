@@ -180,7 +180,8 @@ def parse_hours(hive: HiveServer2Resource, lake: LakeResource, landing: Clickstr
     hours = {_epoch_hour(key): outcomes[key] for key in partition_keys}
     partitions = [_partition(key) for key in partition_keys]
     # What the hours' partitions point at now is asked on a second session while Spark parses: the
-    # metastore answers in its own time (0.5 s a run when it came after the parse).
+    # metastore answers in its own time (0.5 s a run when it came after the parse). Parses take
+    # turns (the asset's pool), so no other run swaps these partitions meanwhile.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="published-versions") as asking:
         asked = asking.submit(_published_versions, hive, partitions)
         try:
