@@ -206,11 +206,11 @@ def parse_hours(hive: HiveServer2Resource, lake: LakeResource, landing: Clickstr
     discard(lake, [staged])  # what is left: the duplicates' folders
     publish_partitions(hive, lake, EVENTS, partitions, version, replaced[EVENTS.name])
     publish_partitions(hive, lake, REJECTS, partitions, version, replaced[REJECTS.name])
-    published = partitions_rows(hive, (EVENTS, REJECTS), partitions)
+    rows = partitions_rows(hive, (EVENTS, REJECTS), partitions)
     for key, partition in zip(partition_keys, partitions):
         outcome = outcomes[key]
-        outcome.published_events = published[EVENTS.name].get((partition["dt"], partition["hr"]), 0)
-        outcome.published_rejects = published[REJECTS.name].get((partition["dt"], partition["hr"]), 0)
+        outcome.published_events = rows[EVENTS.name].get((partition["dt"], partition["hr"]), 0)
+        outcome.published_rejects = rows[REJECTS.name].get((partition["dt"], partition["hr"]), 0)
     return [outcomes[key] for key in partition_keys]
 
 
